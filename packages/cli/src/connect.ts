@@ -1,0 +1,46 @@
+import { startEmbeddedPostgres } from "@synthcore/core/db/embedded";
+import { migrate } from "@synthcore/core/db/migrate";
+import { createDatabase, type Database } from "@synthcore/core/db/pool";
+import { readRunningStack, type StackFile } from "@synthcore/local/stack-file";
+import { join } from "node:path";
+
+export interface Connection {
+  db: Database;
+  stack?: StackFile;
+  /** True when the data is the local PGlite store, not a Postgres server. */
+  local: boolean;
+  close(): Promise<void>;
+}
+
+/**
+ * Connects to the database the operator means: DATABASE_URL when set, else
+ * the PGlite of a running `npm start`, else the PGlite files in the data
+ * directory, opened here (PGlite allows one process at a time, which is why
+ * a running stack is used when there is one).
+ */
+export async function connect(dataDir: string): Promise<Connection> {
+  const stack = await readRunningStack(dataDir);
+  const url = process.env.DATABASE_URL;
+  if (url) {
+    const db = createDatabase({ url, max: 2 });
+    return { db, stack, local: false, close: () => db.close() };
+  }
+  if (stack?.database_url) {
+    const db = createDatabase({ url: stack.database_url, max: 2 });
+    return { db, stack, local: true, close: () => db.close() };
+  }
+
+  const embedded = await startEmbeddedPostgres({
+    dataDir: join(dataDir, "pgdata"),
+  });
+  const db = createDatabase({ url: embedded.url, max: 2 });
+  await migrate(db);
+  return {
+    db,
+    local: true,
+    async close() {
+      await db.close();
+      await embedded.close();
+    },
+  };
+}

@@ -1,0 +1,75 @@
+import { z } from "zod";
+
+export const DEFAULT_CORS_ORIGINS = [
+  "http://localhost:3000",
+  "http://localhost:3001",
+  "https://app.synthcore.dev",
+  "https://uat.synthcore.dev",
+];
+
+const commaList = z.string().transform((value) =>
+  value
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item !== ""),
+);
+
+const positiveInt = z.coerce.number().int().positive();
+
+const ConfigSchema = z.object({
+  DATABASE_URL: z.url().optional(),
+  DATABASE_POOL_MAX: positiveInt.default(5),
+  SUPABASE_URL: z.url().optional(),
+  SUPABASE_JWKS_URL: z.url().optional(),
+  DYNAMODB_ENDPOINT: z.url().optional(),
+  AWS_REGION: z.string().min(1).default("us-east-1"),
+  RATE_LIMIT_TABLE: z.string().min(1).default("synthcore-rate-limits"),
+  VM_API_RATE_LIMIT: positiveInt.default(20),
+  CORS_ALLOWED_ORIGINS: commaList.default(DEFAULT_CORS_ORIGINS),
+  LIFECYCLE_QUEUE_URL: z.url().optional(),
+  COMPUTE_PROVIDER: z.enum(["azure", "simulated"]).default("azure"),
+  SYNTHCORE_SIM_DELAY_MS: z.coerce.number().int().min(0).default(3000),
+  LIFECYCLE_PROVISIONING_DEADLINE_MINUTES: positiveInt.default(15),
+  LIFECYCLE_STARTING_DEADLINE_MINUTES: positiveInt.default(10),
+  LIFECYCLE_STOPPING_DEADLINE_MINUTES: positiveInt.default(10),
+  LIFECYCLE_DELETING_DEADLINE_MINUTES: positiveInt.default(15),
+  LIFECYCLE_REDRIVE_AFTER_SECONDS: positiveInt.default(120),
+  LOG_LEVEL: z
+    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+    .default("info"),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/**
+ * Parses configuration from environment variables. Unknown keys are ignored
+ * because the environment holds far more than this service reads; a present
+ * but invalid value fails with the variable's name.
+ */
+export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const present = Object.fromEntries(
+    Object.entries(env).filter(
+      ([, value]) => value !== undefined && value !== "",
+    ),
+  );
+  const result = ConfigSchema.safeParse(present);
+  if (!result.success) {
+    const problems = result.error.issues.map(
+      (issue) => `${issue.path.join(".")}: ${issue.message}`,
+    );
+    throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);
+  }
+  return result.data;
+}
+
+let cached: Config | undefined;
+
+/** Returns the process configuration, parsed once on first use. */
+export function getConfig(): Config {
+  cached ??= parseConfig();
+  return cached;
+}

@@ -1,0 +1,48 @@
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  ResourceInUseException,
+  type CreateTableCommandInput,
+} from "@aws-sdk/client-dynamodb";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+
+/** Key schema of the rate-limit table; the SST stack declares the same. */
+export const RATE_LIMIT_TABLE_KEY = "key";
+export const RATE_LIMIT_TTL_ATTRIBUTE = "expires_at";
+
+export function rateLimitTableDefinition(
+  name: string,
+): CreateTableCommandInput {
+  return {
+    TableName: name,
+    AttributeDefinitions: [
+      { AttributeName: RATE_LIMIT_TABLE_KEY, AttributeType: "S" },
+    ],
+    KeySchema: [{ AttributeName: RATE_LIMIT_TABLE_KEY, KeyType: "HASH" }],
+    BillingMode: "PAY_PER_REQUEST",
+  };
+}
+
+/**
+ * Creates tables that do not exist yet and waits until they are active. Used
+ * by the local stack and tests; in AWS the SST stack owns the tables.
+ */
+export async function ensureTables(
+  client: DynamoDBDocumentClient,
+  definitions: CreateTableCommandInput[],
+): Promise<void> {
+  for (const definition of definitions) {
+    try {
+      await client.send(new CreateTableCommand(definition));
+    } catch (error) {
+      if (!(error instanceof ResourceInUseException)) throw error;
+    }
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const { Table } = await client.send(
+        new DescribeTableCommand({ TableName: definition.TableName }),
+      );
+      if (Table?.TableStatus === "ACTIVE") break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}

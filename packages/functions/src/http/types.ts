@@ -1,0 +1,42 @@
+import type { MiddlewareObj } from "@middy/core";
+import type {
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from "aws-lambda";
+import type { AuthenticatedUser } from "@synthcore/core/auth/jwt";
+
+/**
+ * An API Gateway v2 event plus what the middleware learned about it: the
+ * verified caller and the parsed body.
+ */
+export type GatewayEvent = APIGatewayProxyEventV2 & {
+  user?: AuthenticatedUser;
+  json?: unknown;
+};
+
+export type GatewayResult = APIGatewayProxyStructuredResultV2;
+
+export type GatewayMiddleware = MiddlewareObj<
+  GatewayEvent,
+  GatewayResult,
+  Error,
+  Context
+>;
+
+export type GatewayHandler = (
+  event: APIGatewayProxyEventV2,
+  context: Context,
+) => Promise<GatewayResult>;
+
+export function jsonResponse(
+  statusCode: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): GatewayResult {
+  return {
+    statusCode,
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify(body),
+  };
+}

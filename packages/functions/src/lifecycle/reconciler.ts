@@ -1,0 +1,31 @@
+import { getConfig } from "@synthcore/core/config";
+import { lifecycleSettingsFromConfig } from "@synthcore/core/lifecycle/settings";
+import { SqsJobQueue } from "@synthcore/core/lifecycle/sqs-queue";
+import {
+  reconcile,
+  type ReconcilerDeps,
+  type ReconcileSummary,
+} from "@synthcore/core/lifecycle/reconciler";
+import { logger } from "@synthcore/core/log";
+import { computeFromConfig } from "../runtime/compute";
+import { databaseFromConfig, requireSetting } from "../runtime/services";
+
+let deps: Promise<ReconcilerDeps> | undefined;
+
+async function buildDeps(): Promise<ReconcilerDeps> {
+  const config = getConfig();
+  return {
+    db: databaseFromConfig(config),
+    compute: await computeFromConfig(config),
+    jobs: new SqsJobQueue(requireSetting(config, "LIFECYCLE_QUEUE_URL")),
+    settings: lifecycleSettingsFromConfig(config),
+  };
+}
+
+/** Scheduled entry, run every minute. */
+export async function handler(): Promise<ReconcileSummary> {
+  deps ??= buildDeps();
+  const summary = await reconcile(await deps);
+  logger.info(summary, "reconcile finished");
+  return summary;
+}

@@ -1,0 +1,16 @@
+import type { Config } from "@synthcore/core/config";
+import type { ComputeProvider } from "@synthcore/core/compute/provider";
+import { SimulatedCompute } from "@synthcore/core/compute/simulated";
+
+/**
+ * Builds the compute provider the configuration names. Only the lifecycle
+ * functions call this, so the Azure SDK stays out of the gateway bundles.
+ */
+export async function computeFromConfig(
+  config: Config,
+): Promise<ComputeProvider> {
+  if (config.COMPUTE_PROVIDER === "simulated") {
+    return new SimulatedCompute({ delayMs: config.SYNTHCORE_SIM_DELAY_MS });
+  }
+  throw new Error("COMPUTE_PROVIDER=azure is not wired yet");
+}

@@ -1,0 +1,117 @@
+import middy from "@middy/core";
+import type { Context } from "aws-lambda";
+import type { UserVerifier } from "@synthcore/core/auth/jwt";
+import { badRequest } from "@synthcore/core/errors";
+import type { RateLimiter } from "@synthcore/core/ratelimit/bucket";
+import {
+  createProject,
+  getProjectStatus,
+  transitionProject,
+  type ProjectDeps,
+} from "@synthcore/core/projects/projects";
+import { VM_API_ACTIONS, VmApiRequest } from "@synthcore/core/projects/schemas";
+import {
+  cors,
+  errorResponse,
+  jsonBody,
+  postOnly,
+  rateLimit,
+  userAuth,
+  validate,
+} from "./http/middleware";
+import { logRequests } from "./http/request-log";
+import {
+  jsonResponse,
+  type GatewayEvent,
+  type GatewayHandler,
+  type GatewayMiddleware,
+} from "./http/types";
+
+export interface VmApiServices extends ProjectDeps {
+  verifier: UserVerifier;
+  rateLimiter: RateLimiter;
+  corsOrigins: readonly string[];
+}
+
+/**
+ * Builds the VM API handler. Lambda and the local stack both call this, with
+ * their own services.
+ */
+export function createVmApiHandler(services: VmApiServices): GatewayHandler {
+  const handler = middy<
+    GatewayEvent,
+    ReturnType<typeof jsonResponse>,
+    Error,
+    Context
+  >(async (event: GatewayEvent) => {
+    const data = await runAction(
+      services,
+      event.user!.id,
+      event.json as VmApiRequest,
+    );
+    return jsonResponse(200, { success: true, data });
+  })
+    .use(cors(services.corsOrigins))
+    .use(errorResponse())
+    .use(postOnly())
+    .use(userAuth(services.verifier))
+    .use(
+      rateLimit(
+        services.rateLimiter,
+        (event: GatewayEvent) => `vm-api:user:${event.user!.id}`,
+      ),
+    )
+    .use(jsonBody())
+    .use(knownAction())
+    .use(validate(VmApiRequest));
+  return logRequests("vm-api", handler as unknown as GatewayHandler);
+}
+
+function runAction(
+  services: VmApiServices,
+  userId: string,
+  request: VmApiRequest,
+) {
+  switch (request.action) {
+    case "create":
+      return createProject(services, userId, {
+        organizationId: request.organization_id,
+        name: request.name,
+        region: request.region,
+        vmSize: request.vm_size,
+      });
+    case "start":
+    case "stop":
+      return transitionProject(
+        services,
+        userId,
+        request.project_id,
+        request.action,
+      );
+    case "delete":
+      return transitionProject(services, userId, request.project_id, "delete", {
+        force: request.force,
+      });
+    case "status":
+      return getProjectStatus(services.db, userId, request.project_id);
+  }
+}
+
+/** Gives a missing or unknown `action` its own clear message. */
+function knownAction(): GatewayMiddleware {
+  return {
+    before: async (request) => {
+      const body = request.event.json;
+      if (typeof body !== "object" || body === null || Array.isArray(body)) {
+        throw badRequest("request body must be a JSON object");
+      }
+      const action = (body as { action?: unknown }).action;
+      if (action === undefined) throw badRequest("action: required");
+      if (typeof action !== "string" || !VM_API_ACTIONS.includes(action)) {
+        throw badRequest(
+          `unknown action ${JSON.stringify(action).slice(0, 60)}; expected one of ${VM_API_ACTIONS.join(", ")}`,
+        );
+      }
+    },
+  };
+}

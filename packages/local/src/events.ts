@@ -1,0 +1,140 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
+import type { GatewayResult } from "@synthcore/functions/http/types";
+
+const TEXT_TYPES =
+  /^(text\/|application\/(json|x-www-form-urlencoded|xml|javascript)|[^;]*\+json)/i;
+
+export interface RouteMatch {
+  routeKey: string;
+  pathParameters?: Record<string, string>;
+}
+
+/**
+ * Builds the API Gateway HTTP API (payload v2) event that AWS would deliver
+ * for this request: lowercased headers, raw path and query, cookies split
+ * out, and a body that is base64 unless it is text.
+ */
+export function toGatewayEvent(
+  request: IncomingMessage,
+  body: Buffer,
+  route: RouteMatch,
+): APIGatewayProxyEventV2 {
+  const url = new URL(request.url ?? "/", "http://127.0.0.1");
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value === undefined || name === "cookie") continue;
+    headers[name.toLowerCase()] = Array.isArray(value)
+      ? value.join(",")
+      : value;
+  }
+  const cookies = request.headers.cookie
+    ?.split(";")
+    .map((cookie) => cookie.trim());
+  const contentType = headers["content-type"] ?? "application/json";
+  const isText = TEXT_TYPES.test(contentType);
+  const now = new Date();
+
+  return {
+    version: "2.0",
+    routeKey: route.routeKey,
+    rawPath: url.pathname,
+    rawQueryString: url.search.replace(/^\?/, ""),
+    cookies: cookies?.length ? cookies : undefined,
+    headers,
+    queryStringParameters: url.search
+      ? Object.fromEntries(url.searchParams)
+      : undefined,
+    pathParameters: route.pathParameters,
+    requestContext: {
+      accountId: "000000000000",
+      apiId: "local",
+      domainName: headers.host ?? "127.0.0.1",
+      domainPrefix: "local",
+      http: {
+        method: request.method ?? "GET",
+        path: url.pathname,
+        protocol: `HTTP/${request.httpVersion}`,
+        sourceIp: request.socket.remoteAddress ?? "127.0.0.1",
+        userAgent: headers["user-agent"] ?? "",
+      },
+      requestId: randomBytes(12).toString("base64"),
+      routeKey: route.routeKey,
+      stage: "$default",
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+    body:
+      body.length === 0
+        ? undefined
+        : isText
+          ? body.toString("utf8")
+          : body.toString("base64"),
+    isBase64Encoded: body.length > 0 && !isText,
+  };
+}
+
+/** A Lambda context with a 30 second budget, like the deployed functions. */
+export function lambdaContext(
+  functionName: string,
+  timeoutMs = 30_000,
+): Context {
+  const deadline = Date.now() + timeoutMs;
+  const requestId = randomUUID();
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: "$LATEST",
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
+    memoryLimitInMB: "512",
+    awsRequestId: requestId,
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: "local",
+    getRemainingTimeInMillis: () => Math.max(deadline - Date.now(), 0),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+/** Writes a handler result the way API Gateway turns it into HTTP. */
+export function writeGatewayResult(
+  response: ServerResponse,
+  result: GatewayResult,
+  requestId: string,
+): void {
+  const headers: Record<string, string | string[]> = {
+    "apigw-requestid": requestId,
+  };
+  for (const [name, value] of Object.entries(result.headers ?? {})) {
+    headers[name.toLowerCase()] = String(value);
+  }
+  if (result.cookies?.length) headers["set-cookie"] = result.cookies;
+  const body =
+    result.body === undefined
+      ? Buffer.alloc(0)
+      : Buffer.from(result.body, result.isBase64Encoded ? "base64" : "utf8");
+  headers["content-length"] = String(body.length);
+  response.writeHead(result.statusCode ?? 200, headers);
+  response.end(body);
+}
+
+export async function readBody(
+  request: IncomingMessage,
+  limitBytes: number,
+): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    // API Gateway rejects payloads over 10 MB with 413 before Lambda runs.
+    if (size > limitBytes) throw new PayloadTooLargeError();
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+export class PayloadTooLargeError extends Error {
+  override name = "PayloadTooLargeError";
+}
