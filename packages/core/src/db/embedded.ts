@@ -62,13 +62,14 @@ export async function startEmbeddedPostgres(
 ): Promise<EmbeddedPostgres> {
   const db = await PGlite.create(options.dataDir ?? "memory://");
   const lock = new SessionLock();
+  const state = { closed: false };
   const sockets = new Set<Socket>();
   let nextConnectionId = 1;
 
   const server = createServer((socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
-    serveConnection(db, lock, socket, nextConnectionId++);
+    serveConnection(db, lock, state, socket, nextConnectionId++);
   });
   const port = await listen(server, options.port ?? 0);
 
@@ -76,6 +77,7 @@ export async function startEmbeddedPostgres(
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     port,
     async close() {
+      state.closed = true;
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await db.close();
@@ -100,6 +102,7 @@ function listen(server: Server, port: number): Promise<number> {
 function serveConnection(
   db: PGlite,
   lock: SessionLock,
+  state: { closed: boolean },
   socket: Socket,
   id: number,
 ): void {
@@ -110,6 +113,7 @@ function serveConnection(
 
   const run = async (message: Uint8Array, endsGroup: boolean) => {
     await lock.acquire(id);
+    if (state.closed) throw new Error("embedded Postgres is closed");
     await db.runExclusive(() =>
       db.execProtocolRawStream(message, {
         onRawData: (chunk) => {
@@ -120,8 +124,9 @@ function serveConnection(
     if (endsGroup && !db.isInTransaction()) lock.release(id);
   };
 
+  // Runs at the end of this connection's chain, after its last message.
   const closeConnection = async () => {
-    await chain.catch(() => undefined);
+    if (state.closed) return;
     await lock.acquire(id);
     try {
       if (db.isInTransaction()) await db.exec("ROLLBACK");
@@ -167,7 +172,9 @@ function serveConnection(
   });
 
   socket.on("close", () => {
-    chain = chain.then(closeConnection, closeConnection);
+    chain = chain.then(closeConnection, closeConnection).catch((error: unknown) => {
+      logger.error({ err: error, connection: id }, "closing embedded Postgres connection failed");
+    });
   });
   socket.on("error", () => socket.destroy());
 }

@@ -123,7 +123,8 @@ export function validate(schema: ZodType): GatewayMiddleware {
   return {
     before: async (request) => {
       const result = schema.safeParse(request.event.json);
-      if (!result.success) throw badRequest(describeZodError(result.error));
+      if (!result.success)
+        throw badRequest(describeZodError(result.error, request.event.json));
       request.event.json = result.data;
     },
   };

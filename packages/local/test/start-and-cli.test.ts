@@ -1,0 +1,174 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { ChildProcess } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli, startStackProcess, waitFor } from "./support";
+
+describe("npm start with the synthcore CLI", () => {
+  let dataDir: string;
+  let env: Record<string, string>;
+  let child: ChildProcess;
+  let output: () => string;
+  let apiUrl: string;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), "synthcore-start-"));
+    env = {
+      SYNTHCORE_DATA_DIR: dataDir,
+      PORT: "0",
+      SYNTHCORE_SIM_DELAY_MS: "200",
+      SYNTHCORE_RECONCILE_INTERVAL_MS: "100",
+    };
+    ({ child, output, apiUrl } = await startStackProcess(env));
+  });
+  afterAll(async () => {
+    if (child.exitCode === null) child.kill("SIGTERM");
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it("prints how to get a token", () => {
+    expect(output()).toContain("npx synthcore token user --email");
+    expect(apiUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  it("creates an organization, a member and a token while the stack runs", async () => {
+    const created = await runCli(
+      [
+        "org",
+        "create",
+        "--name",
+        "Acme",
+        "--owner",
+        "Owner@Example.com",
+        "--json",
+      ],
+      env,
+    );
+    expect(created.code).toBe(0);
+    const organization = JSON.parse(created.stdout);
+    expect(organization).toEqual({
+      organization_id: expect.any(String),
+      user_id: expect.any(String),
+    });
+
+    const added = await runCli(
+      [
+        "org",
+        "add-member",
+        "--org",
+        organization.organization_id,
+        "--email",
+        "dev@example.com",
+        "--json",
+      ],
+      env,
+    );
+    expect(added.code).toBe(0);
+    expect(JSON.parse(added.stdout)).toMatchObject({
+      organization_id: organization.organization_id,
+      role: "member",
+    });
+
+    const tokenResult = await runCli(
+      ["token", "user", "--email", "owner@example.com", "--json"],
+      env,
+    );
+    expect(tokenResult.code).toBe(0);
+    const { token, user_id } = JSON.parse(tokenResult.stdout);
+    expect(user_id).toBe(organization.user_id);
+
+    const response = await fetch(`${apiUrl}/functions/v1/vm-api`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${token}`,
+        "content-type": "application/json",
+      },
+      body: JSON.stringify({
+        action: "create",
+        organization_id: organization.organization_id,
+        name: "cli",
+      }),
+    });
+    expect(response.status).toBe(200);
+    const projectId = ((await response.json()) as any).data.project_id;
+
+    const status = await waitFor(
+      async () => {
+        const reply = await fetch(`${apiUrl}/functions/v1/vm-api`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${token}` },
+          body: JSON.stringify({ action: "status", project_id: projectId }),
+        });
+        return ((await reply.json()) as any).data.project.status;
+      },
+      (value) => value === "active",
+    );
+    expect(status).toBe("active");
+
+    const logs = output();
+    expect(logs).toContain('"gateway":"vm-api"');
+    expect(logs).not.toContain(token);
+    expect(logs).not.toContain(token.split(".")[2]);
+  });
+
+  it("migrate reports the schema as up to date", async () => {
+    const result = await runCli(["migrate", "--json"], env);
+
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({
+      applied: [],
+      skipped: ["0001_projects"],
+    });
+  });
+
+  it.each([
+    [["org", "create", "--owner", "a@example.com"], "--name is required"],
+    [
+      ["org", "create", "--name", "A", "--owner", "not-an-email"],
+      '--owner "not-an-email" is not an email address',
+    ],
+    [
+      ["token", "user", "--email", "nobody@example.com"],
+      "no user with email nobody@example.com",
+    ],
+    [
+      [
+        "org",
+        "add-member",
+        "--org",
+        "00000000-0000-4000-8000-000000000000",
+        "--email",
+        "a@example.com",
+      ],
+      "organization 00000000-0000-4000-8000-000000000000 not found",
+    ],
+    [["frobnicate"], 'unknown command "frobnicate"'],
+  ])("%j fails with a message on stderr", async (args, message) => {
+    const result = await runCli(args, env);
+
+    expect(result.code).not.toBe(0);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toContain(message);
+  });
+
+  it("stops on SIGTERM and removes its stack file", async () => {
+    child.kill("SIGTERM");
+    await new Promise((resolve) => child.once("exit", resolve));
+
+    expect(child.exitCode).toBe(0);
+    await expect(readFile(join(dataDir, "stack.json"))).rejects.toThrow(
+      /ENOENT/,
+    );
+  });
+
+  it("the CLI opens the data directly once the stack has stopped", async () => {
+    const result = await runCli(
+      ["token", "user", "--email", "dev@example.com", "--json"],
+      env,
+    );
+
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout).token).toMatch(/^ey/);
+  });
+});
