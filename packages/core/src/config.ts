@@ -27,6 +27,8 @@ const ConfigSchema = z.object({
   VM_API_RATE_LIMIT: positiveInt.default(20),
   CORS_ALLOWED_ORIGINS: commaList.default(DEFAULT_CORS_ORIGINS),
   LIFECYCLE_QUEUE_URL: z.url().optional(),
+  /** The API base URL a VM's agent calls, written into its custom data. */
+  PUBLIC_API_URL: z.url().optional(),
   COMPUTE_PROVIDER: z.enum(["azure", "simulated"]).default("azure"),
   SYNTHCORE_SIM_DELAY_MS: z.coerce.number().int().min(0).default(3000),
   LIFECYCLE_PROVISIONING_DEADLINE_MINUTES: positiveInt.default(15),

@@ -21,6 +21,7 @@ const stack = await startLocalStack({
   dataDir: settings.SYNTHCORE_DATA_DIR,
   simDelayMs: settings.SYNTHCORE_SIM_DELAY_MS,
   reconcileIntervalMs: settings.SYNTHCORE_RECONCILE_INTERVAL_MS,
+  azure: process.env.COMPUTE_PROVIDER === "azure",
 });
 
 console.log(`
@@ -29,7 +30,7 @@ Synthcore local stack is running on ${stack.url}
   VM API    POST ${stack.url}/functions/v1/vm-api
   JWKS      GET  ${stack.url}/auth/v1/.well-known/jwks.json
   Data      ${settings.SYNTHCORE_DATA_DIR}/ (${config.DATABASE_URL ? "Postgres from DATABASE_URL" : "PGlite"}), dynalite in memory
-  Compute   simulated, ${settings.SYNTHCORE_SIM_DELAY_MS} ms per VM operation
+  Compute   ${stack.compute.name === "azure" ? "Azure" : `simulated, ${settings.SYNTHCORE_SIM_DELAY_MS} ms per VM operation`}
 
 Get a token, in another terminal:
 

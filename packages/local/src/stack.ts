@@ -6,8 +6,13 @@ import {
 import type { AddressInfo } from "node:net";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { loadDevIssuer, type DevIssuer } from "@synthcore/core/auth/dev-issuer";
+import {
+  createDevIssuer,
+  loadDevIssuer,
+  type DevIssuer,
+} from "@synthcore/core/auth/dev-issuer";
 import { createSupabaseVerifier } from "@synthcore/core/auth/jwt";
+import type { ComputeProvider } from "@synthcore/core/compute/provider";
 import { SimulatedCompute } from "@synthcore/core/compute/simulated";
 import type { Config } from "@synthcore/core/config";
 import { startEmbeddedPostgres } from "@synthcore/core/db/embedded";
@@ -26,6 +31,7 @@ import { runLifecycleJob } from "@synthcore/core/lifecycle/worker";
 import { logger } from "@synthcore/core/log";
 import { createTokenBucket } from "@synthcore/core/ratelimit/bucket";
 import type { GatewayHandler } from "@synthcore/functions/http/types";
+import { computeFromConfig } from "@synthcore/functions/runtime/compute";
 import { createVmApiHandler } from "@synthcore/functions/vm-api-handler";
 import {
   lambdaContext,
@@ -44,13 +50,15 @@ export interface LocalStackOptions {
   dataDir?: string;
   simDelayMs: number;
   reconcileIntervalMs: number;
+  /** Use Azure when COMPUTE_PROVIDER=azure is set explicitly; simulated otherwise. */
+  azure?: boolean;
 }
 
 export interface LocalStack {
   url: string;
   db: Database;
   issuer: DevIssuer;
-  compute: SimulatedCompute;
+  compute: ComputeProvider;
   queue: InProcessQueue;
   /** Runs one reconciler pass now, as the minute timer would. */
   reconcileNow(): Promise<void>;
@@ -106,9 +114,16 @@ export async function startLocalStack(
         issuerUrl,
       );
 
-  const compute = new SimulatedCompute({ delayMs: options.simDelayMs });
+  const compute: ComputeProvider =
+    config.COMPUTE_PROVIDER === "azure" && options.azure
+      ? await computeFromConfig(config)
+      : new SimulatedCompute({ delayMs: options.simDelayMs });
+  const customData = async (project: { id: string }) => ({
+    SYNTHCORE_API_URL: config.PUBLIC_API_URL ?? url,
+    SYNTHCORE_PROJECT_ID: project.id,
+  });
   const queue = new InProcessQueue(async (job) => {
-    await runLifecycleJob({ db, compute }, job);
+    await runLifecycleJob({ db, compute, customData }, job);
   });
   const settings = lifecycleSettingsFromConfig(config);
   const reconcileNow = async () => {

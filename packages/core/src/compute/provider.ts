@@ -31,7 +31,14 @@ export interface OperationHandle {
 }
 
 export type OperationStatus =
-  | { state: "running" }
+  | {
+      state: "running";
+      /**
+       * A new handle to store in place of the polled one, when the operation
+       * moved on to a further step (Azure create runs several ARM calls).
+       */
+      next?: OperationHandle;
+    }
   | { state: "succeeded" }
   | { state: "failed"; code: string; message: string };
 

@@ -8,7 +8,11 @@ import {
 } from "../projects/transitions";
 import type { JobQueue } from "./jobs";
 import type { LifecycleSettings } from "./settings";
-import { completeTransition, failTransition } from "./transitions";
+import {
+  advanceOperation,
+  completeTransition,
+  failTransition,
+} from "./transitions";
 
 export interface ReconcilerDeps {
   db: Database;
@@ -106,7 +110,18 @@ async function reconcileProject(
       }
       throw error;
     }
-    if (result.state === "running") return undefined;
+    if (result.state === "running") {
+      if (result.next) {
+        await advanceOperation(
+          deps.db,
+          project.id,
+          project.version,
+          project.operation,
+          result.next,
+        );
+      }
+      return undefined;
+    }
     if (result.state === "succeeded") {
       const won = await completeTransition(
         deps.db,

@@ -41,6 +41,26 @@ export async function recordOperation(
   return rowCount === 1;
 }
 
+/**
+ * Replaces the stored operation with the provider's next handle, only if the
+ * stored one is still `previous`, so that only one of two racing pollers
+ * writes.
+ */
+export async function advanceOperation(
+  db: Queryable,
+  projectId: string,
+  version: number,
+  previous: OperationHandle,
+  next: OperationHandle,
+): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE projects SET operation = $4, updated_at = now()
+     WHERE id = $1 AND version = $2 AND operation = $3::jsonb`,
+    [projectId, version, JSON.stringify(previous), JSON.stringify(next)],
+  );
+  return rowCount === 1;
+}
+
 export async function completeTransition(
   db: Queryable,
   projectId: string,

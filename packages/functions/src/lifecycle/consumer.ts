@@ -7,7 +7,7 @@ import {
 } from "@synthcore/core/lifecycle/worker";
 import { logger } from "@synthcore/core/log";
 import { computeFromConfig } from "../runtime/compute";
-import { databaseFromConfig } from "../runtime/services";
+import { databaseFromConfig, requireSetting } from "../runtime/services";
 
 let deps: Promise<WorkerDeps> | undefined;
 

@@ -4,7 +4,8 @@ import { SimulatedCompute } from "@synthcore/core/compute/simulated";
 
 /**
  * Builds the compute provider the configuration names. Only the lifecycle
- * functions call this, so the Azure SDK stays out of the gateway bundles.
+ * functions call this, and the Azure SDK is imported on demand, so it stays
+ * out of the gateway bundles.
  */
 export async function computeFromConfig(
   config: Config,
@@ -12,5 +13,9 @@ export async function computeFromConfig(
   if (config.COMPUTE_PROVIDER === "simulated") {
     return new SimulatedCompute({ delayMs: config.SYNTHCORE_SIM_DELAY_MS });
   }
-  throw new Error("COMPUTE_PROVIDER=azure is not wired yet");
+  const { AzureCompute } =
+    await import("@synthcore/core/compute/azure/provider");
+  const { parseAzureSettings } =
+    await import("@synthcore/core/compute/azure/settings");
+  return new AzureCompute({ settings: parseAzureSettings(process.env) });
 }
