@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 export const DEFAULT_CORS_ORIGINS = [
   "http://localhost:3000",

@@ -172,9 +172,14 @@ function serveConnection(
   });
 
   socket.on("close", () => {
-    chain = chain.then(closeConnection, closeConnection).catch((error: unknown) => {
-      logger.error({ err: error, connection: id }, "closing embedded Postgres connection failed");
-    });
+    chain = chain
+      .then(closeConnection, closeConnection)
+      .catch((error: unknown) => {
+        logger.error(
+          { err: error, connection: id },
+          "closing embedded Postgres connection failed",
+        );
+      });
   });
   socket.on("error", () => socket.destroy());
 }

@@ -7,11 +7,13 @@ import {
 } from "@synthcore/core/lifecycle/worker";
 import { logger } from "@synthcore/core/log";
 import { computeFromConfig } from "../runtime/compute";
+import { loadSecrets } from "../runtime/secrets";
 import { databaseFromConfig, requireSetting } from "../runtime/services";
 
 let deps: Promise<WorkerDeps> | undefined;
 
 async function buildDeps(): Promise<WorkerDeps> {
+  await loadSecrets();
   const config = getConfig();
   return {
     db: databaseFromConfig(config),

@@ -8,11 +8,13 @@ import {
 } from "@synthcore/core/lifecycle/reconciler";
 import { logger } from "@synthcore/core/log";
 import { computeFromConfig } from "../runtime/compute";
+import { loadSecrets } from "../runtime/secrets";
 import { databaseFromConfig, requireSetting } from "../runtime/services";
 
 let deps: Promise<ReconcilerDeps> | undefined;
 
 async function buildDeps(): Promise<ReconcilerDeps> {
+  await loadSecrets();
   const config = getConfig();
   return {
     db: databaseFromConfig(config),

@@ -1,8 +1,13 @@
+import { GetParametersCommand, SSMClient } from "@aws-sdk/client-ssm";
+
 /** SST marks each Config secret bound to a function with this variable. */
 const BOUND_SECRET_PREFIX = "SST_Secret_value_";
 
 /** The marker's value while the secret is still in SSM only. */
 const IN_SSM = "__FETCH_FROM_SSM__";
+
+/** GetParameters accepts at most 10 names per call. */
+const SSM_BATCH_SIZE = 10;
 
 /** Names of the SST Config secrets bound to this function, if any. */
 export function boundSecretNames(env: NodeJS.ProcessEnv = process.env) {
@@ -16,27 +21,61 @@ export function boundSecretNames(env: NodeJS.ProcessEnv = process.env) {
  * their own names (DATABASE_URL, ...), so that configuration parsing finds
  * them. Call it before the configuration is first read. Outside SST (local
  * stack, tests) no secret is bound and this does nothing.
+ *
+ * Secrets still in SSM are read from the stage's path, then from the app's
+ * `.fallback` path, the same paths SST v2's `sst/node/config` reads.
  */
 export async function loadSecrets(): Promise<void> {
   const names = boundSecretNames();
-  const marker = (name: string) => process.env[BOUND_SECRET_PREFIX + name];
-
-  // Values already in the environment (`sst bind`, `prefetchSecrets`)
-  // need no SSM call.
-  if (names.every((name) => marker(name) !== IN_SSM)) {
-    for (const name of names) process.env[name] = marker(name);
-    return;
-  }
-
-  // Imported here, not at the top: on import it fetches the bound secrets
-  // from SSM, and throws naming any secret not set for the stage.
-  const { Config } = await import("sst/node/config");
-  const values = Config as Record<string, unknown>;
+  const pending: string[] = [];
   for (const name of names) {
-    const value = values[name];
-    if (typeof value !== "string") {
-      throw new Error(`SST secret ${name} is bound but has no value`);
+    const marker = process.env[BOUND_SECRET_PREFIX + name]!;
+    if (marker === IN_SSM) pending.push(name);
+    else process.env[name] = marker;
+  }
+  if (pending.length === 0) return;
+
+  const client = new SSMClient({
+    region: process.env.AWS_REGION ?? process.env.SST_REGION,
+  });
+  const app = process.env.SST_APP;
+  const stagePrefix = process.env.SST_SSM_PREFIX ?? "";
+  const stagePath = (name: string) => `${stagePrefix}Secret/${name}/value`;
+  const fallbackPath = (name: string) =>
+    `/sst/${app}/.fallback/Secret/${name}/value`;
+
+  const found = await readParameters(client, pending.map(stagePath));
+  const missing = pending.filter((name) => !found.has(stagePath(name)));
+  const fallbacks = await readParameters(client, missing.map(fallbackPath));
+
+  for (const name of pending) {
+    const value =
+      found.get(stagePath(name)) ?? fallbacks.get(fallbackPath(name));
+    if (value === undefined) {
+      throw new Error(
+        `SST secret ${name} has no value; set it with "npx sst secrets set ${name}"`,
+      );
     }
     process.env[name] = value;
   }
+}
+
+async function readParameters(
+  client: SSMClient,
+  paths: string[],
+): Promise<Map<string, string>> {
+  const values = new Map<string, string>();
+  for (let start = 0; start < paths.length; start += SSM_BATCH_SIZE) {
+    const { Parameters } = await client.send(
+      new GetParametersCommand({
+        Names: paths.slice(start, start + SSM_BATCH_SIZE),
+        WithDecryption: true,
+      }),
+    );
+    for (const parameter of Parameters ?? []) {
+      if (parameter.Name && parameter.Value !== undefined)
+        values.set(parameter.Name, parameter.Value);
+    }
+  }
+  return values;
 }

@@ -20,17 +20,17 @@ function bindSecrets(markers: Record<string, string>) {
 }
 
 /**
- * A stand-in for SSM's GetParameters on 127.0.0.1 that knows `values`
- * (parameter name to value) and records the names asked for.
+ * Serves SSM's GetParameters on 127.0.0.1 from `values` (parameter name to
+ * value) and records the requested names.
  */
 async function fakeSsm(values: Record<string, string>) {
-  const asked: string[] = [];
+  const requested: string[] = [];
   const server: Server = createServer((request, response) => {
     let body = "";
     request.on("data", (chunk) => (body += chunk));
     request.on("end", () => {
       const { Names } = JSON.parse(body) as { Names: string[] };
-      asked.push(...Names);
+      requested.push(...Names);
       response.setHeader("content-type", "application/x-amz-json-1.1");
       response.end(
         JSON.stringify({
@@ -46,11 +46,11 @@ async function fakeSsm(values: Record<string, string>) {
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, asked, server };
+  return { url: `http://127.0.0.1:${port}`, requested, server };
 }
 
 describe("loadSecrets", () => {
-  it("leaves the environment alone when no secret is bound", async () => {
+  it("does nothing without bound secrets", async () => {
     vi.stubEnv("DATABASE_URL", "postgres://local@127.0.0.1:5432/synthcore");
     const before = { ...process.env };
 
@@ -59,7 +59,7 @@ describe("loadSecrets", () => {
     expect(process.env).toEqual(before);
   });
 
-  it("copies values SST already placed in the environment", async () => {
+  it("copies values already in the environment", async () => {
     bindSecrets({
       DATABASE_URL: "postgres://u:p@db.test/x",
       AZURE_CLIENT_SECRET: "client-secret",
@@ -71,7 +71,7 @@ describe("loadSecrets", () => {
     expect(process.env.AZURE_CLIENT_SECRET).toBe("client-secret");
   });
 
-  it("fetches secrets kept in SSM, falling back to the app's defaults", async () => {
+  it("fetches SSM secrets with fallback", async () => {
     const ssm = await fakeSsm({
       "/sst/synthcore/test/Secret/DATABASE_URL/value": "postgres://stage",
       "/sst/synthcore/.fallback/Secret/SUPABASE_URL/value":
@@ -89,7 +89,7 @@ describe("loadSecrets", () => {
 
       expect(process.env.DATABASE_URL).toBe("postgres://stage");
       expect(process.env.SUPABASE_URL).toBe("https://fallback.supabase.test");
-      expect(ssm.asked).toContain(
+      expect(ssm.requested).toContain(
         "/sst/synthcore/.fallback/Secret/SUPABASE_URL/value",
       );
     } finally {
@@ -98,8 +98,30 @@ describe("loadSecrets", () => {
   });
 });
 
+describe("loadSecrets without a value", () => {
+  it("names the secret and how to set it", async () => {
+    const ssm = await fakeSsm({});
+    try {
+      bindSecrets({ DATABASE_URL: "__FETCH_FROM_SSM__" });
+      vi.stubEnv("AWS_ENDPOINT_URL_SSM", ssm.url);
+      vi.stubEnv("AWS_ACCESS_KEY_ID", "AKIDTEST");
+      vi.stubEnv("AWS_SECRET_ACCESS_KEY", "test-secret");
+
+      await expect(loadSecrets()).rejects.toThrow(
+        'SST secret DATABASE_URL has no value; set it with "npx sst secrets set DATABASE_URL"',
+      );
+      expect(ssm.requested).toEqual([
+        "/sst/synthcore/test/Secret/DATABASE_URL/value",
+        "/sst/synthcore/.fallback/Secret/DATABASE_URL/value",
+      ]);
+    } finally {
+      ssm.server.close();
+    }
+  });
+});
+
 describe("boundSecretNames", () => {
-  it("names the secrets SST bound, without its prefix", () => {
+  it("lists bound secret names", () => {
     const env = {
       SST_Secret_value_DATABASE_URL: "__FETCH_FROM_SSM__",
       SST_Secret_value_SUPABASE_URL: "__FETCH_FROM_SSM__",

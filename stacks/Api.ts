@@ -1,0 +1,62 @@
+import { PolicyStatement } from "aws-cdk-lib/aws-iam";
+import { Api as HttpApi, Config, use, type StackContext } from "sst/constructs";
+import { gatewayBundling } from "./bundling";
+import { Data } from "./Data";
+import { Lifecycle } from "./Lifecycle";
+import { LAMBDA_POOL_MAX, operatorSettings } from "./settings";
+
+/**
+ * Stage-wide backstop in front of the per-user and per-project token
+ * buckets: it caps what a runaway client can cost in Lambda concurrency.
+ */
+export const STAGE_THROTTLE = { rate: 200, burst: 400 };
+
+export function Api({ stack }: StackContext) {
+  const { databaseUrl, rateLimits } = use(Data);
+  const { jobs } = use(Lifecycle);
+  const supabaseUrl = new Config.Secret(stack, "SUPABASE_URL");
+
+  const api = new HttpApi(stack, "Api", {
+    // The handlers respond to CORS preflights from CORS_ALLOWED_ORIGINS, as
+    // in the local stack. API Gateway CORS would respond before them.
+    cors: false,
+    defaults: { throttle: STAGE_THROTTLE },
+    routes: {
+      "ANY /functions/v1/vm-api": {
+        function: {
+          handler: "packages/functions/src/vm-api.handler",
+          nodejs: gatewayBundling,
+          bind: [databaseUrl, supabaseUrl],
+          environment: {
+            DATABASE_POOL_MAX: LAMBDA_POOL_MAX,
+            RATE_LIMIT_TABLE: rateLimits.tableName,
+            LIFECYCLE_QUEUE_URL: jobs.queueUrl,
+            ...operatorSettings([
+              "LOG_LEVEL",
+              "CORS_ALLOWED_ORIGINS",
+              "VM_API_RATE_LIMIT",
+              "SUPABASE_JWKS_URL",
+            ]),
+          },
+          permissions: [
+            new PolicyStatement({
+              actions: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+              resources: [rateLimits.tableArn],
+            }),
+            new PolicyStatement({
+              actions: ["sqs:SendMessage"],
+              resources: [jobs.queueArn],
+            }),
+          ],
+        },
+      },
+      // TODO: add "ANY /functions/v1/vm-reporter/{route+}" once
+      // packages/functions/src/vm-reporter.ts exists: gatewayBundling, bind
+      // databaseUrl, RATE_LIMIT_TABLE with GetItem/UpdateItem on it, and
+      // read/write access to the commands table when that table is added.
+    },
+  });
+
+  stack.addOutputs({ ApiUrl: api.url });
+  return { api };
+}
