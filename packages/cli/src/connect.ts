@@ -15,8 +15,8 @@ export interface Connection {
 /**
  * Connects to the database the operator means: DATABASE_URL when set, else
  * the PGlite of a running `npm start`, else the PGlite files in the data
- * directory, opened here (PGlite allows one process at a time, which is why
- * a running stack is used when there is one).
+ * directory, opened here. PGlite allows one process at a time, so a running
+ * stack's database is used whenever there is one.
  */
 export async function connect(dataDir: string): Promise<Connection> {
   const stack = await readRunningStack(dataDir);

@@ -75,7 +75,7 @@ export function toGatewayEvent(
   };
 }
 
-/** A Lambda context with a 30 second budget, like the deployed functions. */
+/** Builds a Lambda context with a 30 second budget, like the deployed functions. */
 export function lambdaContext(
   functionName: string,
   timeoutMs = 30_000,

@@ -1,7 +1,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
-/** What a running local stack tells the CLI about itself. */
+/** The address of a running local stack, written for the CLI. */
 export interface StackFile {
   pid: number;
   api_url: string;

@@ -46,7 +46,7 @@ import { writeStackFile } from "./stack-file";
 export interface LocalStackOptions {
   config: Config;
   port: number;
-  /** Where PGlite data, the dev issuer key and the stack file live; in memory when omitted. */
+  /** Directory of the PGlite data, the dev issuer key and the stack file, or in memory when omitted. */
   dataDir?: string;
   simDelayMs: number;
   reconcileIntervalMs: number;
@@ -68,9 +68,9 @@ export interface LocalStack {
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 /**
- * Starts the whole control plane in this process: Postgres (PGlite, or the
- * server in DATABASE_URL), dynalite, the dev JWT issuer, simulated compute
- * with the lifecycle worker and reconciler, and the HTTP server that turns
+ * Starts the whole control plane in this process. It runs Postgres (PGlite,
+ * or the server in DATABASE_URL), dynalite, the dev JWT issuer, and simulated
+ * compute with the lifecycle worker and reconciler. Its HTTP server turns
  * requests into API Gateway events for the same handlers Lambda runs.
  */
 export async function startLocalStack(

@@ -1,5 +1,6 @@
 /**
- * What the control plane needs from a cloud: long-running operations that
+ * The compute operations the control plane needs from a cloud: long-running
+ * operations that
  * are started in one call and checked later, so that no Lambda invocation
  * waits minutes for a VM.
  */
@@ -20,7 +21,7 @@ export interface VmRef {
 
 /**
  * A started operation, stored as JSON on the project row until the
- * reconciler sees it finish. `state` is the provider's own resume data.
+ * reconciler finds it finished. `state` is the provider's own resume data.
  */
 export interface OperationHandle {
   provider: string;

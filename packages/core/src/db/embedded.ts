@@ -14,9 +14,9 @@ export interface EmbeddedPostgres {
 }
 
 export interface EmbeddedPostgresOptions {
-  /** Directory for the database files; in memory when omitted. */
+  /** Directory for the database files, or in memory when omitted. */
   dataDir?: string;
-  /** TCP port on 127.0.0.1; 0 picks a free one. */
+  /** TCP port on 127.0.0.1, where 0 picks a free one. */
   port?: number;
 }
 
@@ -54,7 +54,7 @@ class SessionLock {
 /**
  * Starts PGlite and serves it over the PostgreSQL wire protocol on
  * 127.0.0.1, so that every client, in this process or another, uses the same
- * `pg` code path as a real server. Clients may hold several connections; their
+ * `pg` code path as a real server. Clients may hold several connections, and their
  * transactions run one at a time.
  */
 export async function startEmbeddedPostgres(

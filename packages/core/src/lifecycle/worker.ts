@@ -21,7 +21,7 @@ export type JobOutcome = "started" | "stale" | "failed";
 
 /**
  * Issues the cloud operation for one transition and records it on the
- * project; the reconciler later sees it finish. Running the same job twice is
+ * project, where the reconciler later finds it finished. Running the same job twice is
  * safe: a job whose version is no longer current, or whose operation is
  * already recorded, is dropped. A transient cloud error is thrown so that the
  * queue delivers the job again; a permanent one ends the transition in error.

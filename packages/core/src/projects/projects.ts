@@ -18,9 +18,6 @@ export interface ProjectDeps {
   lifecycle: LifecycleSettings;
 }
 
-export const PROJECT_COLUMNS = `id, organization_id, name, status, health_status, region,
-  vm_size, status_reason, created_at, updated_at`;
-
 export interface CreateProject {
   organizationId: string;
   name: string;
@@ -189,7 +186,7 @@ async function memberProjectStatus(
   return rows[0].status;
 }
 
-/** The same 403 for a project that exists and one that does not. */
+/** Builds the same 403 for a project that exists and one that does not. */
 function notProjectMember(projectId: string) {
   return forbidden(`not a member of project ${projectId}`);
 }

@@ -11,7 +11,7 @@ export interface TransitionRule {
 }
 
 /**
- * Where each user action may start from. `error` allows all three, so a
+ * The states each user action may start from. `error` allows all three, so a
  * user can retry whatever failed or give up on the VM.
  */
 export const TRANSITIONS: Record<UserAction, TransitionRule> = {
@@ -38,7 +38,7 @@ export const FORCE_DELETE_EXCLUDED: readonly ProjectStatus[] = [
   "deleted",
 ];
 
-/** What each transitional state becomes once its cloud operation succeeds. */
+/** The status and activity entry that end each transitional state. */
 export const COMPLETIONS: Record<
   TransitionalStatus,
   { to: ProjectStatus; action: string }
@@ -52,14 +52,6 @@ export const COMPLETIONS: Record<
 export const TRANSITIONAL_STATUSES = Object.keys(
   COMPLETIONS,
 ) as TransitionalStatus[];
-
-export function allowedFrom(
-  action: UserAction,
-  force: boolean,
-): readonly ProjectStatus[] | "any" {
-  if (action === "delete" && force) return "any";
-  return TRANSITIONS[action].from;
-}
 
 /** Formats the 400 message for an action the current status does not allow. */
 export function describeDisallowed(

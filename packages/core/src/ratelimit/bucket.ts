@@ -26,7 +26,7 @@ export interface TokenBucketOptions {
 }
 
 /**
- * A token bucket per key, stored as its theoretical arrival time (`tat`, the
+ * Creates a token bucket per key, stored as its theoretical arrival time (`tat`, the
  * generic cell rate algorithm): the bucket is full when `tat <= now`, and
  * each token taken moves `tat` forward by one refill interval. A request is
  * allowed while `tat` stays within `capacity` intervals of now.

@@ -21,7 +21,7 @@ const CORS_ALLOW_HEADERS =
 const CORS_MAX_AGE_SECONDS = "86400";
 
 /**
- * Answers preflights and adds CORS headers for origins on the allowlist.
+ * Responds to preflights and adds CORS headers for origins on the allowlist.
  * Other origins get no CORS headers, so browsers block them.
  */
 export function cors(allowedOrigins: readonly string[]): GatewayMiddleware {
@@ -83,7 +83,7 @@ export function userAuth(verifier: UserVerifier): GatewayMiddleware {
   };
 }
 
-/** Takes one token from the bucket of the key `keyOf` returns, or answers 429. */
+/** Takes one token from the bucket of the key `keyOf` returns, or rejects the request with 429. */
 export function rateLimit(
   limiter: RateLimiter,
   keyOf: (event: GatewayEvent) => string,
@@ -118,7 +118,8 @@ export function jsonBody(): GatewayMiddleware {
   };
 }
 
-/** Validates the parsed body, answering 400 with the first invalid field. */
+/** Validates the parsed body, rejecting it with a 400 that names the first
+ * invalid field. */
 export function validate(schema: ZodType): GatewayMiddleware {
   return {
     before: async (request) => {
