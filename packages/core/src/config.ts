@@ -25,6 +25,14 @@ const ConfigSchema = z.object({
   AWS_REGION: z.string().min(1).default("us-east-1"),
   RATE_LIMIT_TABLE: z.string().min(1).default("synthcore-rate-limits"),
   VM_API_RATE_LIMIT: positiveInt.default(20),
+  VM_REPORTER_RATE_LIMIT: positiveInt.default(100),
+  COMMANDS_TABLE: z.string().min(1).default("synthcore-commands"),
+  /** How often a VM's agent reports health; three silent intervals read as unreachable. */
+  REPORTER_INTERVAL_SECONDS: positiveInt.default(60),
+  /** How long a polled command stays leased before it is delivered again. */
+  COMMAND_VISIBILITY_TIMEOUT_SECONDS: positiveInt.default(60),
+  /** How long a command may wait for delivery before it becomes expired. */
+  COMMAND_DELIVERY_DEADLINE_SECONDS: positiveInt.default(3600),
   CORS_ALLOWED_ORIGINS: commaList.default(DEFAULT_CORS_ORIGINS),
   LIFECYCLE_QUEUE_URL: z.url().optional(),
   /** The API base URL a VM's agent calls, written into its custom data. */
@@ -49,21 +57,31 @@ export class ConfigError extends Error {
 
 /**
  * Parses configuration from environment variables. Unknown keys are ignored
- * because the environment holds far more than this service reads; a present
- * but invalid value fails with the variable's name.
+ * because the environment contains far more than this service reads. A
+ * present but invalid value fails with the variable's name, and an empty one
+ * counts as unset.
  */
 export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  return parseEnvironment(ConfigSchema, env, "configuration");
+}
+
+/** Parses `env` with `schema`, the way parseConfig does, for other settings. */
+export function parseEnvironment<T extends z.ZodType>(
+  schema: T,
+  env: NodeJS.ProcessEnv,
+  what: string,
+): z.infer<T> {
   const present = Object.fromEntries(
     Object.entries(env).filter(
       ([, value]) => value !== undefined && value !== "",
     ),
   );
-  const result = ConfigSchema.safeParse(present);
+  const result = schema.safeParse(present);
   if (!result.success) {
     const problems = result.error.issues.map(
       (issue) => `${issue.path.join(".")}: ${issue.message}`,
     );
-    throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);
+    throw new ConfigError(`invalid ${what}: ${problems.join("; ")}`);
   }
   return result.data;
 }

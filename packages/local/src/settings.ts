@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { parseEnvironment } from "@synthcore/core/config";
 
 const LocalSettingsSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
@@ -13,21 +14,9 @@ const LocalSettingsSchema = z.object({
 
 export type LocalSettings = z.infer<typeof LocalSettingsSchema>;
 
-/** Reads the local stack's settings; the CLI reads the same ones. */
+/** Reads the local stack's settings, which the CLI reads too. */
 export function parseLocalSettings(
   env: NodeJS.ProcessEnv = process.env,
 ): LocalSettings {
-  const present = Object.fromEntries(
-    Object.entries(env).filter(
-      ([, value]) => value !== undefined && value !== "",
-    ),
-  );
-  const result = LocalSettingsSchema.safeParse(present);
-  if (!result.success) {
-    const problems = result.error.issues.map(
-      (issue) => `${issue.path.join(".")}: ${issue.message}`,
-    );
-    throw new Error(`invalid local settings: ${problems.join("; ")}`);
-  }
-  return result.data;
+  return parseEnvironment(LocalSettingsSchema, env, "local settings");
 }
