@@ -35,8 +35,13 @@ export interface Database extends Queryable {
 
 export interface DatabaseOptions {
   url: string;
-  /** Connections per process; Lambda wants a small number. */
+  /** Connections per process, kept small in Lambda. */
   max?: number;
+  /**
+   * The server cancels a statement that runs longer than this. NOTE: PGlite
+   * ignores startup parameters, so the embedded engine has no such limit.
+   */
+  statementTimeoutMs?: number;
 }
 
 /**
@@ -49,6 +54,7 @@ export function createDatabase(options: DatabaseOptions): Database {
     max: options.max ?? 5,
     idleTimeoutMillis: 30_000,
     connectionTimeoutMillis: 10_000,
+    statement_timeout: options.statementTimeoutMs ?? 15_000,
     allowExitOnIdle: true,
     types,
   });

@@ -110,6 +110,19 @@ describe.each(databaseEngines())("database on %s", (engine) => {
     ).rejects.toThrow(/MAX_SAFE_INTEGER/);
   });
 
+  it.runIf(engine === "postgres")("cancels a slow statement", async () => {
+    const { createDatabase } = await import("../../src/db/pool");
+    const impatient = createDatabase({
+      url: test.url,
+      statementTimeoutMs: 100,
+    });
+
+    await expect(impatient.query("SELECT pg_sleep(2)")).rejects.toThrow(
+      /statement timeout/,
+    );
+    await impatient.close();
+  });
+
   it("applies migrations once, even when migrators race", async () => {
     const { migrate } = await import("../../src/db/migrate");
     const results = await Promise.all([migrate(test.db), migrate(test.db)]);
