@@ -131,6 +131,13 @@ describe.each(databaseEngines())("database on %s", (engine) => {
     const { rows } = await test.db.query<{ version: string }>(
       "SELECT version FROM schema_migrations",
     );
-    expect(rows.map((row) => row.version)).toEqual(["0001_projects"]);
+    const { readdir } = await import("node:fs/promises");
+    const { MIGRATIONS_DIR } = await import("../../src/db/migrate");
+    const files = (await readdir(MIGRATIONS_DIR)).filter((name) =>
+      name.endsWith(".sql"),
+    );
+    expect(rows.map((row) => row.version).sort()).toEqual(
+      files.map((name) => name.replace(/\.sql$/, "")).sort(),
+    );
   });
 });
