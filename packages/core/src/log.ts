@@ -7,7 +7,7 @@ export type { Logger };
  * could carry a secret are redacted wherever they appear.
  */
 export const logger: Logger = pino({
-  level: process.env.LOG_LEVEL ?? "info",
+  level: logLevel(process.env.LOG_LEVEL),
   base: undefined,
   timestamp: pino.stdTimeFunctions.isoTime,
   formatters: { level: (label) => ({ level: label }) },
@@ -24,3 +24,14 @@ export const logger: Logger = pino({
     censor: "[redacted]",
   },
 });
+
+/**
+ * Returns `requested` when pino knows it, else "info". An unknown level must
+ * not crash the import, because configuration parsing reports it by name.
+ */
+function logLevel(requested: string | undefined): string {
+  if (requested === undefined || requested === "") return "info";
+  return requested in pino.levels.values || requested === "silent"
+    ? requested
+    : "info";
+}

@@ -117,7 +117,10 @@ const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
 function describeFailure(error: unknown): string {
   if (error instanceof JwtExpiredError) return "expired";
   if (error instanceof JwtNotBeforeError) return "not yet valid";
-  if (error instanceof JwtInvalidIssuerError) return "wrong issuer";
+  if (error instanceof JwtInvalidIssuerError) {
+    const { actual, expected } = error.failedAssertion;
+    return `wrong issuer ${quoteList(actual)}; expected ${quoteList(expected)}`;
+  }
   if (error instanceof JwtInvalidAudienceError) return "wrong audience";
   if (error instanceof JwtInvalidSignatureAlgorithmError) {
     return "signature algorithm not allowed";
@@ -138,4 +141,9 @@ function describeFailure(error: unknown): string {
     return error.message.slice(4);
   }
   return "rejected";
+}
+
+function quoteList(value: unknown): string {
+  const values = Array.isArray(value) ? value : [value];
+  return values.map((item) => JSON.stringify(item)).join(" or ");
 }

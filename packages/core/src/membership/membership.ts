@@ -1,6 +1,7 @@
 import type { Queryable } from "../db/pool";
 
 export type OrganizationRole = "owner" | "admin" | "member";
+export type ProjectRole = "owner" | "member";
 
 export interface User {
   id: string;
@@ -65,4 +66,42 @@ export async function organizationExists(
     [organizationId],
   );
   return rowCount === 1;
+}
+
+/**
+ * Gives an existing member of the project's organization access to the
+ * project, or changes their role, and returns their user id.
+ */
+export async function addProjectMember(
+  db: Queryable,
+  projectId: string,
+  email: string,
+  role: ProjectRole,
+): Promise<string> {
+  const { rows } = await db.query<{
+    organization_id: string;
+    user_id: string | null;
+  }>(
+    `SELECT p.organization_id, m.user_id
+     FROM projects p
+     LEFT JOIN users u ON u.email = $2
+     LEFT JOIN organization_members m
+       ON m.organization_id = p.organization_id AND m.user_id = u.id
+     WHERE p.id = $1`,
+    [projectId, email.trim().toLowerCase()],
+  );
+  const found = rows[0];
+  if (!found) throw new Error(`project ${projectId} not found`);
+  if (!found.user_id) {
+    throw new Error(
+      `${email} is not a member of organization ${found.organization_id}; add them with "org add-member" first`,
+    );
+  }
+
+  await db.query(
+    `INSERT INTO project_members (project_id, user_id, role) VALUES ($1, $2, $3)
+     ON CONFLICT (project_id, user_id) DO UPDATE SET role = excluded.role`,
+    [projectId, found.user_id, role],
+  );
+  return found.user_id;
 }
