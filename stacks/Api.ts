@@ -12,7 +12,7 @@ import { LAMBDA_POOL_MAX, operatorSettings } from "./settings";
 export const STAGE_THROTTLE = { rate: 200, burst: 400 };
 
 export function Api({ stack }: StackContext) {
-  const { databaseUrl, rateLimits } = use(Data);
+  const { databaseUrl, rateLimits, commands } = use(Data);
   const { jobs } = use(Lifecycle);
   const supabaseUrl = new Config.Secret(stack, "SUPABASE_URL");
 
@@ -31,11 +31,14 @@ export function Api({ stack }: StackContext) {
             DATABASE_POOL_MAX: LAMBDA_POOL_MAX,
             RATE_LIMIT_TABLE: rateLimits.tableName,
             LIFECYCLE_QUEUE_URL: jobs.queueUrl,
+            COMMANDS_TABLE: commands.tableName,
             ...operatorSettings([
               "LOG_LEVEL",
               "CORS_ALLOWED_ORIGINS",
               "VM_API_RATE_LIMIT",
               "SUPABASE_JWKS_URL",
+              "REPORTER_INTERVAL_SECONDS",
+              "COMMAND_DELIVERY_DEADLINE_SECONDS",
             ]),
           },
           permissions: [
@@ -47,13 +50,47 @@ export function Api({ stack }: StackContext) {
               actions: ["sqs:SendMessage"],
               resources: [jobs.queueArn],
             }),
+            // send_command and decide_approval only enqueue.
+            new PolicyStatement({
+              actions: ["dynamodb:PutItem"],
+              resources: [commands.tableArn],
+            }),
           ],
         },
       },
-      // TODO: add "ANY /functions/v1/vm-reporter/{route+}" once
-      // packages/functions/src/vm-reporter.ts exists: gatewayBundling, bind
-      // databaseUrl, RATE_LIMIT_TABLE with GetItem/UpdateItem on it, and
-      // read/write access to the commands table when that table is added.
+      "ANY /functions/v1/vm-reporter/{route+}": {
+        function: {
+          handler: "packages/functions/src/vm-reporter.handler",
+          nodejs: gatewayBundling,
+          bind: [databaseUrl],
+          environment: {
+            DATABASE_POOL_MAX: LAMBDA_POOL_MAX,
+            RATE_LIMIT_TABLE: rateLimits.tableName,
+            COMMANDS_TABLE: commands.tableName,
+            ...operatorSettings([
+              "LOG_LEVEL",
+              "CORS_ALLOWED_ORIGINS",
+              "VM_REPORTER_RATE_LIMIT",
+              "COMMAND_VISIBILITY_TIMEOUT_SECONDS",
+            ]),
+          },
+          permissions: [
+            new PolicyStatement({
+              actions: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+              resources: [rateLimits.tableArn],
+            }),
+            // Poll queries and leases; status reads and updates. No puts.
+            new PolicyStatement({
+              actions: [
+                "dynamodb:Query",
+                "dynamodb:GetItem",
+                "dynamodb:UpdateItem",
+              ],
+              resources: [commands.tableArn],
+            }),
+          ],
+        },
+      },
     },
   });
 

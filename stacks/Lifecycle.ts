@@ -35,6 +35,14 @@ export function Lifecycle({ stack }: StackContext) {
       DATABASE_POOL_MAX: LAMBDA_POOL_MAX,
       ...operatorSettings([
         "LOG_LEVEL",
+        // The VM Reporter URL written into each new VM's custom data. The
+        // Api stack depends on this one, so its URL cannot be passed here.
+        "PUBLIC_API_URL",
+        // New VMs' admin key and image; public values, not secrets.
+        "AZURE_VM_SSH_PUBLIC_KEY",
+        "AZURE_VM_IMAGE",
+        "AZURE_VM_ADMIN_USERNAME",
+        "AZURE_RESOURCE_GROUP_PREFIX",
         "LIFECYCLE_PROVISIONING_DEADLINE_MINUTES",
         "LIFECYCLE_STARTING_DEADLINE_MINUTES",
         "LIFECYCLE_STOPPING_DEADLINE_MINUTES",

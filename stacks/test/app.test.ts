@@ -4,6 +4,9 @@ import { join } from "node:path";
 import { Match } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
+  COMMANDS_PARTITION_KEY,
+  COMMANDS_SORT_KEY,
+  COMMANDS_TTL_ATTRIBUTE,
   RATE_LIMIT_TABLE_KEY,
   RATE_LIMIT_TTL_ATTRIBUTE,
 } from "../../packages/core/src/dynamo/tables";
@@ -20,20 +23,42 @@ import {
 } from "./synth";
 
 const VM_API = "packages/functions/src/vm-api.handler";
+const VM_REPORTER = "packages/functions/src/vm-reporter.handler";
 const CONSUMER = "packages/functions/src/lifecycle/consumer.handler";
 const RECONCILER = "packages/functions/src/lifecycle/reconciler.handler";
 
 let app: Synthesized;
 let prod: Synthesized;
 
+// Operator settings from the deploy shell, copied into the functions.
+const OPERATOR_SETTINGS = {
+  PUBLIC_API_URL: "https://api.synthcore.example",
+  AZURE_VM_SSH_PUBLIC_KEY: "ssh-ed25519 AAAAC3Nza-test ops@synthcore",
+};
+
 beforeAll(async () => {
+  Object.assign(process.env, OPERATOR_SETTINGS);
   app = await synthesize("test");
   prod = await synthesize("prod");
 });
 
 describe("Data stack", () => {
+  it("defines the command queue table with a TTL", () => {
+    app.data.hasResourceProperties("AWS::DynamoDB::Table", {
+      KeySchema: [
+        { AttributeName: COMMANDS_PARTITION_KEY, KeyType: "HASH" },
+        { AttributeName: COMMANDS_SORT_KEY, KeyType: "RANGE" },
+      ],
+      BillingMode: "PAY_PER_REQUEST",
+      TimeToLiveSpecification: {
+        AttributeName: COMMANDS_TTL_ATTRIBUTE,
+        Enabled: true,
+      },
+    });
+  });
+
   it("defines the rate-limit table", () => {
-    app.data.resourceCountIs("AWS::DynamoDB::Table", 1);
+    app.data.resourceCountIs("AWS::DynamoDB::Table", 2);
     app.data.hasResourceProperties("AWS::DynamoDB::Table", {
       KeySchema: [{ AttributeName: RATE_LIMIT_TABLE_KEY, KeyType: "HASH" }],
       AttributeDefinitions: [
@@ -63,7 +88,10 @@ describe("Api stack", () => {
     const routes = Object.values(
       app.api.findResources("AWS::ApiGatewayV2::Route"),
     ).map((route) => route.Properties.RouteKey);
-    expect(routes).toEqual(["ANY /functions/v1/vm-api"]);
+    expect(routes.sort()).toEqual([
+      "ANY /functions/v1/vm-api",
+      "ANY /functions/v1/vm-reporter/{route+}",
+    ]);
     app.api.hasResourceProperties("AWS::ApiGatewayV2::Integration", {
       IntegrationType: "AWS_PROXY",
       PayloadFormatVersion: "2.0",
@@ -108,6 +136,17 @@ describe("functions", () => {
 
     expect(JSON.stringify(env.RATE_LIMIT_TABLE)).toContain("RateLimits");
     expect(JSON.stringify(env.LIFECYCLE_QUEUE_URL)).toContain("LifecycleJobs");
+  });
+
+  it("passes operator settings to lifecycle functions", () => {
+    for (const handler of [CONSUMER, RECONCILER]) {
+      const [, fn] = functionOf(app.lifecycle, handler);
+      const variables = fn.Properties.Environment.Variables;
+      expect(variables.PUBLIC_API_URL).toBe(OPERATOR_SETTINGS.PUBLIC_API_URL);
+      expect(variables.AZURE_VM_SSH_PUBLIC_KEY).toBe(
+        OPERATOR_SETTINGS.AZURE_VM_SSH_PUBLIC_KEY,
+      );
+    }
   });
 
   it("runs lifecycle functions against Azure", () => {
@@ -166,6 +205,36 @@ describe("Lifecycle stack", () => {
 });
 
 describe("IAM", () => {
+  it("limits vm-reporter to its tables and the database secret", () => {
+    const summary = statementsOf(app.api, VM_REPORTER).map((statement) => [
+      actionsOf(statement),
+      JSON.stringify(statement.Resource),
+    ]);
+
+    expect(summary).toHaveLength(3);
+    expect(summary).toContainEqual([
+      ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+      expect.stringMatching(/RateLimitsTable\w+Arn/),
+    ]);
+    expect(summary).toContainEqual([
+      ["dynamodb:Query", "dynamodb:GetItem", "dynamodb:UpdateItem"],
+      expect.stringMatching(/CommandsTable\w+Arn/),
+    ]);
+    const [, ssm] = summary.find(([actions]) =>
+      actions!.includes("ssm:GetParameters"),
+    )!;
+    expect(ssm).toContain("/Secret/DATABASE_URL/value");
+  });
+
+  it("passes vm-reporter its tables", () => {
+    const [, fn] = functionOf(app.api, VM_REPORTER);
+    const env = fn.Properties.Environment.Variables;
+
+    expect(JSON.stringify(env.RATE_LIMIT_TABLE)).toContain("RateLimits");
+    expect(JSON.stringify(env.COMMANDS_TABLE)).toContain("Commands");
+    expect(env.LIFECYCLE_QUEUE_URL).toBeUndefined();
+  });
+
   it("limits vm-api to table, queue, secrets", () => {
     const statements = statementsOf(app.api, VM_API);
     const summary = statements.map((statement) => [
@@ -173,7 +242,11 @@ describe("IAM", () => {
       JSON.stringify(statement.Resource),
     ]);
 
-    expect(summary).toHaveLength(4);
+    expect(summary).toHaveLength(5);
+    expect(summary).toContainEqual([
+      ["dynamodb:PutItem"],
+      expect.stringMatching(/CommandsTable\w+Arn/),
+    ]);
     expect(summary).toContainEqual([
       ["dynamodb:GetItem", "dynamodb:UpdateItem"],
       expect.stringMatching(/RateLimitsTable\w+Arn/),

@@ -3,12 +3,16 @@ import { loadDevIssuer } from "@synthcore/core/auth/dev-issuer";
 import { migrate } from "@synthcore/core/db/migrate";
 import {
   addOrganizationMember,
+  addProjectMember,
   createOrganization,
   ensureUser,
   organizationExists,
   type OrganizationRole,
+  type ProjectRole,
 } from "@synthcore/core/membership/membership";
+import { rotateReporterToken } from "@synthcore/core/reporter/tokens";
 import { parseLocalSettings } from "@synthcore/local/settings";
+import { describeCycle, runAgent } from "./agent";
 import { connect, type Connection } from "./connect";
 
 const USAGE = `Usage: synthcore <command> [options]
@@ -19,7 +23,15 @@ Commands:
              [--owner-id UUID]              (the owner's Supabase user id, in production)
   org add-member --org ID --email EMAIL     add a user to an organization
              [--role owner|admin|member] [--user-id UUID]
+  project add-member --project ID --email EMAIL
+             [--role owner|member]          give an organization member access to a project
   token user --email EMAIL                  sign a dev JWT for a user (local dev issuer only)
+  token reporter --project ID               rotate the project's reporter token and print it
+                                            (older tokens of the project stop working)
+  agent --project ID --token TOKEN          run a simulated VM agent against the stack
+             [--url URL] [--interval SECONDS] [--cycles N]
+                                            (URL: the running stack; interval 30 s;
+                                            cycles: until Ctrl+C)
 
 Options:
   --json    print one JSON object instead of text
@@ -50,6 +62,11 @@ export async function main(argv: string[]): Promise<number> {
         email: { type: "string" },
         role: { type: "string" },
         "user-id": { type: "string" },
+        project: { type: "string" },
+        token: { type: "string" },
+        url: { type: "string" },
+        interval: { type: "string" },
+        cycles: { type: "string" },
       },
     });
   } catch (error) {
@@ -64,6 +81,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 
   try {
+    if (command === "agent") return await agent(flags);
     const output = await run(command, flags);
     process.stdout.write(
       flags.json ? `${JSON.stringify(output.json)}\n` : `${output.text}\n`,
@@ -71,8 +89,12 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`synthcore: ${message}\n`);
-    if (error instanceof UsageError) process.stderr.write(`\n${USAGE}`);
+    if (flags.json) {
+      process.stderr.write(`${JSON.stringify({ error: message })}\n`);
+    } else {
+      process.stderr.write(`synthcore: ${message}\n`);
+      if (error instanceof UsageError) process.stderr.write(`\n${USAGE}`);
+    }
     return error instanceof UsageError ? 2 : 1;
   }
 }
@@ -82,23 +104,41 @@ interface Output {
   json: Record<string, unknown>;
 }
 
+interface Command {
+  run: (connection: Connection, flags: Flags) => Promise<Output>;
+  /** The options this command reads, besides --json and --help. */
+  options: string[];
+}
+
+const COMMANDS: Record<string, Command> = {
+  migrate: { run: runMigrate, options: [] },
+  "org create": { run: createOrg, options: ["name", "owner", "owner-id"] },
+  "org add-member": {
+    run: addMember,
+    options: ["org", "email", "role", "user-id"],
+  },
+  "project add-member": {
+    run: addProjectMemberCommand,
+    options: ["project", "email", "role"],
+  },
+  "token user": { run: tokenUser, options: ["email"] },
+  "token reporter": { run: tokenReporter, options: ["project"] },
+};
+
+const AGENT_OPTIONS = ["project", "token", "url", "interval", "cycles"];
+
 async function run(command: string, flags: Flags): Promise<Output> {
-  const commands: Record<
-    string,
-    (connection: Connection, flags: Flags) => Promise<Output>
-  > = {
-    migrate: runMigrate,
-    "org create": createOrg,
-    "org add-member": addMember,
-    "token user": tokenUser,
-  };
-  const action = commands[command];
-  if (!action) throw new UsageError(`unknown command "${command}"`);
+  const definition = COMMANDS[command];
+  if (!definition) throw new UsageError(`unknown command "${command}"`);
+  for (const name of Object.keys(flags)) {
+    if (name === "json" || definition.options.includes(name)) continue;
+    throw new UsageError(`--${name} is not an option of "${command}"`);
+  }
 
   const settings = parseLocalSettings();
   const connection = await connect(settings.SYNTHCORE_DATA_DIR);
   try {
-    return await action(connection, flags);
+    return await definition.run(connection, flags);
   } finally {
     await connection.close();
   }
@@ -214,4 +254,72 @@ async function tokenUser(
   );
   const token = issuer.mintUserToken({ id: user.id, email: userEmail });
   return { text: token, json: { token, user_id: user.id } };
+}
+
+const PROJECT_ROLES: ProjectRole[] = ["owner", "member"];
+
+async function addProjectMemberCommand(
+  connection: Connection,
+  flags: Flags,
+): Promise<Output> {
+  const projectId =
+    optionalUuid(flags, "project") ?? required(flags, "project");
+  const memberEmail = email(flags, "email").toLowerCase();
+  const role = (flags.role ?? "member") as ProjectRole;
+  if (!PROJECT_ROLES.includes(role)) {
+    throw new UsageError(`--role must be one of ${PROJECT_ROLES.join(", ")}`);
+  }
+
+  const userId = await addProjectMember(
+    connection.db,
+    projectId,
+    memberEmail,
+    role,
+  );
+  return {
+    text: `${memberEmail} (user ${userId}) is now ${role} of project ${projectId}`,
+    json: { project_id: projectId, user_id: userId, role },
+  };
+}
+
+async function tokenReporter(
+  connection: Connection,
+  flags: Flags,
+): Promise<Output> {
+  const projectId =
+    optionalUuid(flags, "project") ?? required(flags, "project");
+  const token = await rotateReporterToken(connection.db, projectId);
+  return { text: token, json: { token } };
+}
+
+function wholeNumber(flags: Flags, name: string, min: number) {
+  const value = flags[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== "string" || !/^\d+$/.test(value) || Number(value) < min)
+    throw new UsageError(`--${name} must be a whole number of at least ${min}`);
+  return Number(value);
+}
+
+/** Runs the simulated agent; it needs the API only, not the database. */
+async function agent(flags: Flags): Promise<number> {
+  for (const name of Object.keys(flags)) {
+    if (name !== "json" && !AGENT_OPTIONS.includes(name))
+      throw new UsageError(`--${name} is not an option of "agent"`);
+  }
+  const project = optionalUuid(flags, "project") ?? required(flags, "project");
+  const summaries = await runAgent(
+    {
+      project,
+      token: required(flags, "token"),
+      url: typeof flags.url === "string" ? flags.url : undefined,
+      intervalSeconds: wholeNumber(flags, "interval", 0) ?? 30,
+      cycles: wholeNumber(flags, "cycles", 1),
+    },
+    (summary) => {
+      if (!flags.json) process.stdout.write(`${describeCycle(summary)}\n`);
+    },
+  );
+  if (flags.json)
+    process.stdout.write(`${JSON.stringify({ cycles: summaries })}\n`);
+  return 0;
 }

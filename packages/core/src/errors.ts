@@ -27,6 +27,12 @@ export const forbidden = (message: string) =>
 export const notFound = (message: string) =>
   new ApiError(404, "not_found", message);
 
+export const conflict = (message: string) =>
+  new ApiError(409, "conflict", message);
+
+export const payloadTooLarge = (message: string) =>
+  new ApiError(413, "payload_too_large", message);
+
 export const methodNotAllowed = (method: string) =>
   new ApiError(
     405,

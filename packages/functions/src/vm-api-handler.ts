@@ -1,6 +1,9 @@
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
+import { decideApproval } from "@synthcore/core/approvals/approvals";
 import type { UserVerifier } from "@synthcore/core/auth/jwt";
+import type { CommandDeps } from "@synthcore/core/commands/commands";
+import { sendUserCommand } from "@synthcore/core/commands/send";
 import { badRequest } from "@synthcore/core/errors";
 import type { RateLimiter } from "@synthcore/core/ratelimit/bucket";
 import {
@@ -27,8 +30,10 @@ import {
   type GatewayMiddleware,
 } from "./http/types";
 
-export interface VmApiServices extends ProjectDeps {
+export interface VmApiServices extends ProjectDeps, CommandDeps {
   verifier: UserVerifier;
+  /** How long a VM may be silent before its health reads `unreachable`. */
+  silentAfterMs?: number;
   rateLimiter: RateLimiter;
   corsOrigins: readonly string[];
 }
@@ -93,7 +98,25 @@ function runAction(
         force: request.force,
       });
     case "status":
-      return getProjectStatus(services.db, userId, request.project_id);
+      return getProjectStatus(
+        services.db,
+        userId,
+        request.project_id,
+        services.silentAfterMs,
+      );
+    case "send_command":
+      return sendUserCommand(services, userId, {
+        projectId: request.project_id,
+        command: request.command,
+        reason: request.reason,
+      });
+    case "decide_approval":
+      return decideApproval(services, userId, {
+        projectId: request.project_id,
+        approvalId: request.approval_id,
+        decision: request.decision,
+        reason: request.reason,
+      });
   }
 }
 

@@ -454,7 +454,7 @@ describe.each(databaseEngines())("vm-api on %s", (engine) => {
       [{ project_id: randomUUID() }, "action: required"],
       [
         { action: "reboot", project_id: randomUUID() },
-        'unknown action "reboot"; expected one of create, start, stop, delete, status',
+        'unknown action "reboot"; expected one of create, start, stop, delete, status, send_command, decide_approval',
       ],
       [{ action: "start" }, "project_id: required"],
       [

@@ -1,11 +1,24 @@
-import { parseConfig } from "@synthcore/core/config";
+import { ConfigError, parseConfig } from "@synthcore/core/config";
 import { logger } from "@synthcore/core/log";
 import { parseLocalSettings } from "./settings";
 import { startLocalStack } from "./stack";
 import { readRunningStack } from "./stack-file";
 
-const settings = parseLocalSettings();
-const config = parseConfig();
+/** Prints a start-up failure as one line and exits; the stack trace adds nothing. */
+function exitWith(message: string): never {
+  console.error(`synthcore: ${message}`);
+  process.exit(1);
+}
+
+let settings: ReturnType<typeof parseLocalSettings>;
+let config: ReturnType<typeof parseConfig>;
+try {
+  settings = parseLocalSettings();
+  config = parseConfig();
+} catch (error) {
+  if (error instanceof ConfigError) exitWith(error.message);
+  throw error;
+}
 
 const running = await readRunningStack(settings.SYNTHCORE_DATA_DIR);
 if (running) {
@@ -22,12 +35,22 @@ const stack = await startLocalStack({
   simDelayMs: settings.SYNTHCORE_SIM_DELAY_MS,
   reconcileIntervalMs: settings.SYNTHCORE_RECONCILE_INTERVAL_MS,
   azure: process.env.COMPUTE_PROVIDER === "azure",
+}).catch((error: NodeJS.ErrnoException) => {
+  if (error.code === "EADDRINUSE") {
+    exitWith(
+      `port ${settings.PORT} on 127.0.0.1 is in use; stop what listens there or set PORT to another port`,
+    );
+  }
+  if (error instanceof ConfigError) exitWith(error.message);
+  throw error;
 });
 
 console.log(`
 Synthcore local stack is running on ${stack.url}
 
   VM API    POST ${stack.url}/functions/v1/vm-api
+  Reporter  POST ${stack.url}/functions/v1/vm-reporter/<route>
+  OpenAPI   GET  ${stack.url}/openapi.json
   JWKS      GET  ${stack.url}/auth/v1/.well-known/jwks.json
   Data      ${settings.SYNTHCORE_DATA_DIR}/ (${config.DATABASE_URL ? "Postgres from DATABASE_URL" : "PGlite"}), dynalite in memory
   Compute   ${stack.compute.name === "azure" ? "Azure" : `simulated, ${settings.SYNTHCORE_SIM_DELAY_MS} ms per VM operation`}
@@ -42,6 +65,11 @@ Then call the API with it:
   curl -s ${stack.url}/functions/v1/vm-api \\
     -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" \\
     -d '{"action":"create","organization_id":"<organization_id>","name":"demo"}'
+
+Run a simulated VM agent for a project (its VM is active after a few seconds):
+
+  npx synthcore token reporter --project <project_id>
+  npx synthcore agent --project <project_id> --token <reporter token> --interval 5
 
 Press Ctrl+C to stop.
 `);

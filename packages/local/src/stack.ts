@@ -1,8 +1,4 @@
-import {
-  createServer,
-  type IncomingMessage,
-  type ServerResponse,
-} from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
@@ -21,6 +17,7 @@ import { createDatabase, type Database } from "@synthcore/core/db/pool";
 import { createDynamoClient } from "@synthcore/core/dynamo/client";
 import { startDynalite } from "@synthcore/core/dynamo/local";
 import {
+  commandsTableDefinition,
   ensureTables,
   rateLimitTableDefinition,
 } from "@synthcore/core/dynamo/tables";
@@ -29,18 +26,17 @@ import { reconcile } from "@synthcore/core/lifecycle/reconciler";
 import { lifecycleSettingsFromConfig } from "@synthcore/core/lifecycle/settings";
 import { runLifecycleJob } from "@synthcore/core/lifecycle/worker";
 import { logger } from "@synthcore/core/log";
+import { buildOpenApiDocument } from "@synthcore/core/openapi/document";
 import { createTokenBucket } from "@synthcore/core/ratelimit/bucket";
-import type { GatewayHandler } from "@synthcore/functions/http/types";
+import { reporterCustomData } from "@synthcore/core/reporter/tokens";
 import { computeFromConfig } from "@synthcore/functions/runtime/compute";
-import { createVmApiHandler } from "@synthcore/functions/vm-api-handler";
 import {
-  lambdaContext,
-  PayloadTooLargeError,
-  readBody,
-  toGatewayEvent,
-  writeGatewayResult,
-  type RouteMatch,
-} from "./events";
+  commandSettingsFromConfig,
+  silentAfterMsFromConfig,
+} from "@synthcore/functions/runtime/services";
+import { createVmApiHandler } from "@synthcore/functions/vm-api-handler";
+import { createVmReporterHandler } from "@synthcore/functions/vm-reporter-handler";
+import { route } from "./router";
 import { writeStackFile } from "./stack-file";
 
 export interface LocalStackOptions {
@@ -64,8 +60,6 @@ export interface LocalStack {
   reconcileNow(): Promise<void>;
   close(): Promise<void>;
 }
-
-const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 /**
  * Starts the whole control plane in this process. It runs Postgres (PGlite,
@@ -99,12 +93,19 @@ export async function startLocalStack(
   });
   await ensureTables(dynamo, [
     rateLimitTableDefinition(config.RATE_LIMIT_TABLE),
+    commandsTableDefinition(config.COMMANDS_TABLE),
   ]);
 
   const server = createServer();
-  await new Promise<void>((done) =>
-    server.listen(options.port, "127.0.0.1", done),
-  );
+  await new Promise<void>((done, fail) => {
+    server.once("error", fail);
+    server.listen(options.port, "127.0.0.1", done);
+  }).catch(async (error: unknown) => {
+    await db.close();
+    await embedded?.close();
+    await dynalite?.close();
+    throw error;
+  });
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
   const issuerUrl = `${url}/auth/v1`;
@@ -118,20 +119,24 @@ export async function startLocalStack(
     config.COMPUTE_PROVIDER === "azure" && options.azure
       ? await computeFromConfig(config)
       : new SimulatedCompute({ delayMs: options.simDelayMs });
-  const customData = async (project: { id: string }) => ({
-    SYNTHCORE_API_URL: config.PUBLIC_API_URL ?? url,
-    SYNTHCORE_PROJECT_ID: project.id,
-  });
+  const customData = reporterCustomData(db, () => config.PUBLIC_API_URL ?? url);
   const queue = new InProcessQueue(async (job) => {
-    await runLifecycleJob({ db, compute, customData }, job);
+    await runLifecycleJob({ db, compute }, job);
   });
   const settings = lifecycleSettingsFromConfig(config);
   const reconcileNow = async () => {
-    await reconcile({ db, compute, jobs: queue, settings });
+    await reconcile({ db, compute, jobs: queue, settings, customData });
   };
 
-  const vmApi = createVmApiHandler({
+  const commands = {
     db,
+    dynamo,
+    commandsTable: config.COMMANDS_TABLE,
+    commandSettings: commandSettingsFromConfig(config),
+  };
+  const vmApi = createVmApiHandler({
+    ...commands,
+    silentAfterMs: silentAfterMsFromConfig(config),
     jobs: queue,
     lifecycle: settings,
     verifier: createSupabaseVerifier({
@@ -145,8 +150,23 @@ export async function startLocalStack(
     }),
     corsOrigins: config.CORS_ALLOWED_ORIGINS,
   });
+  const vmReporter = createVmReporterHandler({
+    ...commands,
+    rateLimiter: createTokenBucket({
+      client: dynamo,
+      table: config.RATE_LIMIT_TABLE,
+      capacity: config.VM_REPORTER_RATE_LIMIT,
+    }),
+    corsOrigins: config.CORS_ALLOWED_ORIGINS,
+  });
+  const routes = {
+    vmApi,
+    vmReporter,
+    issuer,
+    openApi: () => buildOpenApiDocument({ serverUrl: url }),
+  };
   server.on("request", (request, response) => {
-    route(request, response, { vmApi, issuer }).catch((error: unknown) => {
+    route(request, response, routes).catch((error: unknown) => {
       logger.error({ err: error, path: request.url }, "local request failed");
       if (!response.headersSent)
         response.writeHead(500, { "content-type": "application/json" });
@@ -188,64 +208,4 @@ export async function startLocalStack(
       if (dataDir) await rm(join(dataDir, "stack.json"), { force: true });
     },
   };
-}
-
-interface Routes {
-  vmApi: GatewayHandler;
-  issuer: DevIssuer;
-}
-
-async function route(
-  request: IncomingMessage,
-  response: ServerResponse,
-  routes: Routes,
-): Promise<void> {
-  const path = new URL(request.url ?? "/", "http://127.0.0.1").pathname;
-
-  if (path === "/functions/v1/vm-api") {
-    return invoke(
-      request,
-      response,
-      routes.vmApi,
-      { routeKey: "ANY /functions/v1/vm-api" },
-      "vm-api",
-    );
-  }
-  if (path === "/auth/v1/.well-known/jwks.json" && request.method === "GET") {
-    return sendJson(response, 200, routes.issuer.jwks);
-  }
-  sendJson(response, 404, { message: "Not Found" });
-}
-
-async function invoke(
-  request: IncomingMessage,
-  response: ServerResponse,
-  handler: GatewayHandler,
-  match: RouteMatch,
-  functionName: string,
-): Promise<void> {
-  let body: Buffer;
-  try {
-    body = await readBody(request, MAX_BODY_BYTES);
-  } catch (error) {
-    if (error instanceof PayloadTooLargeError)
-      return sendJson(response, 413, { message: "Request Entity Too Large" });
-    throw error;
-  }
-  const event = toGatewayEvent(request, body, match);
-  const result = await handler(event, lambdaContext(functionName));
-  writeGatewayResult(response, result, event.requestContext.requestId);
-}
-
-function sendJson(
-  response: ServerResponse,
-  status: number,
-  body: unknown,
-): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, {
-    "content-type": "application/json",
-    "content-length": Buffer.byteLength(text),
-  });
-  response.end(text);
 }

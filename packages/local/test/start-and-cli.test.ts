@@ -112,6 +112,118 @@ describe("npm start with the synthcore CLI", () => {
     expect(logs).not.toContain(token.split(".")[2]);
   });
 
+  it("project add-member gives an organization member access", async () => {
+    const created = await runCli(
+      [
+        "org",
+        "create",
+        "--name",
+        "Team",
+        "--owner",
+        "lead@example.com",
+        "--json",
+      ],
+      env,
+    );
+    const { organization_id } = JSON.parse(created.stdout);
+    const lead = JSON.parse(
+      (
+        await runCli(
+          ["token", "user", "--email", "lead@example.com", "--json"],
+          env,
+        )
+      ).stdout,
+    );
+    const call = (token: string, body: unknown) =>
+      fetch(`${apiUrl}/functions/v1/vm-api`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}` },
+        body: JSON.stringify(body),
+      });
+    const reply = await call(lead.token, {
+      action: "create",
+      organization_id,
+      name: "shared",
+    });
+    const projectId = ((await reply.json()) as any).data.project_id;
+
+    const outsider = await runCli(
+      [
+        "project",
+        "add-member",
+        "--project",
+        projectId,
+        "--email",
+        "mate@example.com",
+      ],
+      env,
+    );
+    expect(outsider.code).toBe(1);
+    expect(outsider.stderr).toContain(
+      `mate@example.com is not a member of organization ${organization_id}`,
+    );
+
+    await runCli(
+      [
+        "org",
+        "add-member",
+        "--org",
+        organization_id,
+        "--email",
+        "mate@example.com",
+      ],
+      env,
+    );
+    const mate = JSON.parse(
+      (
+        await runCli(
+          ["token", "user", "--email", "mate@example.com", "--json"],
+          env,
+        )
+      ).stdout,
+    );
+    expect(
+      (await call(mate.token, { action: "status", project_id: projectId }))
+        .status,
+    ).toBe(403);
+
+    const added = await runCli(
+      [
+        "project",
+        "add-member",
+        "--project",
+        projectId,
+        "--email",
+        "mate@example.com",
+        "--json",
+      ],
+      env,
+    );
+    expect(added.code).toBe(0);
+    expect(JSON.parse(added.stdout)).toEqual({
+      project_id: projectId,
+      user_id: mate.user_id,
+      role: "member",
+    });
+    expect(
+      (await call(mate.token, { action: "status", project_id: projectId }))
+        .status,
+    ).toBe(200);
+  });
+
+  it("--json reports an error as JSON on stderr", async () => {
+    const result = await runCli(
+      ["token", "user", "--email", "ghost@example.com", "--json"],
+      env,
+    );
+
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stderr)).toEqual({
+      error:
+        'no user with email ghost@example.com; add one with "org create" or "org add-member"',
+    });
+  });
+
   it("migrate reports the schema as up to date", async () => {
     const result = await runCli(["migrate", "--json"], env);
 
@@ -143,6 +255,19 @@ describe("npm start with the synthcore CLI", () => {
       "organization 00000000-0000-4000-8000-000000000000 not found",
     ],
     [["frobnicate"], 'unknown command "frobnicate"'],
+    [
+      [
+        "org",
+        "create",
+        "--name",
+        "A",
+        "--owner",
+        "a@example.com",
+        "--user-id",
+        "00000000-0000-4000-8000-000000000000",
+      ],
+      '--user-id is not an option of "org create"',
+    ],
   ])("%j fails with a message on stderr", async (args, message) => {
     const result = await runCli(args, env);
 

@@ -10,8 +10,16 @@ export interface VmSpec {
   projectId: string;
   region: string;
   vmSize: string;
-  /** Key-value settings the VM's agent reads at boot (custom data). */
-  customData: Record<string, string>;
+}
+
+/** What a poll may need beyond the stored handle. */
+export interface OperationContext {
+  /**
+   * Builds the key-value settings the VM's agent reads at boot (custom
+   * data). Called only when the VM request is sent, because the settings
+   * carry a reporter token that must never be stored with the handle.
+   */
+  customData?: () => Promise<Record<string, string>>;
 }
 
 export interface VmRef {
@@ -61,7 +69,10 @@ export interface ComputeProvider {
   stop(vm: VmRef): Promise<OperationHandle>;
   /** Deletes the VM with everything it owns (disk, NIC, address). */
   delete(vm: VmRef): Promise<OperationHandle>;
-  getOperation(operation: OperationHandle): Promise<OperationStatus>;
+  getOperation(
+    operation: OperationHandle,
+    context?: OperationContext,
+  ): Promise<OperationStatus>;
   powerState(vm: VmRef): Promise<PowerState>;
 }
 

@@ -19,6 +19,11 @@ export interface ReconcilerDeps {
   compute: ComputeProvider;
   jobs: JobQueue;
   settings: LifecycleSettings;
+  /**
+   * Builds a new VM's custom data (API URL, project id, a fresh reporter
+   * token). The provider calls it only when it sends the VM request.
+   */
+  customData?: (project: ProjectRecord) => Promise<Record<string, string>>;
 }
 
 export interface ReconcileSummary {
@@ -99,7 +104,10 @@ async function reconcileProject(
   if (project.operation) {
     let result;
     try {
-      result = await deps.compute.getOperation(project.operation);
+      const customData = deps.customData;
+      result = await deps.compute.getOperation(project.operation, {
+        customData: customData && (() => customData(project)),
+      });
     } catch (error) {
       if (error instanceof ComputeError && error.transient) {
         logger.warn(

@@ -13,8 +13,6 @@ import { failTransition, recordOperation } from "./transitions";
 export interface WorkerDeps {
   db: Database;
   compute: ComputeProvider;
-  /** Settings written into a new VM's custom data for its agent. */
-  customData?: (project: ProjectRecord) => Promise<Record<string, string>>;
 }
 
 export type JobOutcome = "started" | "stale" | "failed";
@@ -89,14 +87,8 @@ async function beginOperation(
 ): Promise<OperationHandle> {
   const vm = { projectId: project.id, region: project.region };
   switch (status) {
-    case "provisioning": {
-      const customData = (await deps.customData?.(project)) ?? {};
-      return deps.compute.create({
-        ...vm,
-        vmSize: project.vm_size,
-        customData,
-      });
-    }
+    case "provisioning":
+      return deps.compute.create({ ...vm, vmSize: project.vm_size });
     case "starting":
       return deps.compute.start(vm);
     case "stopping":

@@ -139,16 +139,29 @@ export async function transitionProject(
   return { project_id: projectId, status: rule.to };
 }
 
+/** Three report intervals of 60 s, the default REPORTER_INTERVAL_SECONDS. */
+export const DEFAULT_SILENT_AFTER_MS = 3 * 60_000;
+
+/**
+ * The health a dashboard reads: a reported health turns `unreachable` once
+ * the VM has been silent for `$3` milliseconds.
+ */
+export const HEALTH_AS_READ = `CASE
+  WHEN p.health_status IN ('healthy', 'degraded', 'unhealthy')
+    AND p.last_report_at < now() - make_interval(secs => $3 / 1000.0)
+  THEN 'unreachable' ELSE p.health_status END`;
+
 /** Returns the project and its five newest activity entries. */
 export async function getProjectStatus(
   db: Queryable,
   userId: string,
   projectId: string,
+  silentAfterMs = DEFAULT_SILENT_AFTER_MS,
 ): Promise<{ project: Project; recent_activity: ActivityEntry[] }> {
   const { rows } = await db.query<
     Project & { recent_activity: ActivityEntry[] }
   >(
-    `SELECT p.id, p.organization_id, p.name, p.status, p.health_status, p.region,
+    `SELECT p.id, p.organization_id, p.name, p.status, ${HEALTH_AS_READ} AS health_status, p.region,
        p.vm_size, p.status_reason, p.created_at, p.updated_at,
        coalesce((
          SELECT json_agg(json_build_object('action', a.action, 'details', a.details,
@@ -158,7 +171,7 @@ export async function getProjectStatus(
      FROM projects p
      JOIN project_members m ON m.project_id = p.id AND m.user_id = $2
      WHERE p.id = $1`,
-    [projectId, userId],
+    [projectId, userId, silentAfterMs],
   );
   const row = rows[0];
   if (!row) throw notProjectMember(projectId);

@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { USER_COMMAND_TYPES } from "../commands/schemas";
 
 export const PROJECT_STATUSES = [
   "provisioning",
@@ -60,15 +61,40 @@ export const DeleteProjectInput = z.strictObject({
   force: z.boolean().default(false),
 });
 
+export const SendCommandInput = z.strictObject({
+  action: z.literal("send_command"),
+  project_id: uuid,
+  command: z.enum(USER_COMMAND_TYPES),
+  reason: z.string().trim().min(1).max(500).optional(),
+});
+
+export const DecideApprovalInput = z.strictObject({
+  action: z.literal("decide_approval"),
+  project_id: uuid,
+  approval_id: uuid,
+  decision: z.enum(["approve", "reject"]),
+  reason: z.string().trim().min(1).max(500).optional(),
+});
+
 export const VmApiRequest = z.discriminatedUnion("action", [
   CreateProjectInput,
   StartProjectInput,
   StopProjectInput,
   DeleteProjectInput,
   StatusProjectInput,
+  SendCommandInput,
+  DecideApprovalInput,
 ]);
 export type VmApiRequest = z.infer<typeof VmApiRequest>;
-export const VM_API_ACTIONS = ["create", "start", "stop", "delete", "status"];
+export const VM_API_ACTIONS = [
+  "create",
+  "start",
+  "stop",
+  "delete",
+  "status",
+  "send_command",
+  "decide_approval",
+];
 
 export interface Project {
   id: string;

@@ -1,4 +1,5 @@
 import type {
+  OperationContext,
   OperationHandle,
   OperationStatus,
 } from "../../src/compute/provider";
@@ -31,10 +32,11 @@ export function azureFor(arm: FakeArm, endpoint = arm.url): AzureCompute {
 export async function pollToEnd(
   azure: AzureCompute,
   handle: OperationHandle,
+  context: OperationContext = { customData: async () => ({}) },
 ): Promise<{ status: OperationStatus; handles: OperationHandle[] }> {
   const handles = [handle];
   for (let polls = 0; polls < 30; polls++) {
-    const status = await azure.getOperation(handles.at(-1)!);
+    const status = await azure.getOperation(handles.at(-1)!, context);
     if (status.state !== "running") return { status, handles };
     if (status.next) handles.push(status.next);
   }

@@ -20,11 +20,11 @@ const SPEC = {
   projectId: PROJECT,
   region: "australiaeast",
   vmSize: "Standard_D2s_v3",
-  customData: {
-    SYNTHCORE_API_URL: "https://api.synthcore.dev",
-    SYNTHCORE_PROJECT_ID: PROJECT,
-    SYNTHCORE_REPORTER_TOKEN: "reporter-token",
-  },
+};
+const CUSTOM_DATA = {
+  SYNTHCORE_API_URL: "https://api.synthcore.dev",
+  SYNTHCORE_PROJECT_ID: PROJECT,
+  SYNTHCORE_REPORTER_TOKEN: "reporter-token",
 };
 const VM_REF = { projectId: PROJECT, region: "australiaeast" };
 
@@ -115,7 +115,9 @@ describe("AzureCompute.create", () => {
   });
 
   test("sends the VM body", async () => {
-    await pollToEnd(azure, await azure.create(SPEC));
+    await pollToEnd(azure, await azure.create(SPEC), {
+      customData: async () => CUSTOM_DATA,
+    });
     const vm = find("PUT", VM);
     const decoded = Buffer.from(
       vm.body.properties.osProfile.customData,
@@ -137,10 +139,41 @@ describe("AzureCompute.create", () => {
     );
   });
 
-  test("drops custom data after VM request", async () => {
-    const { handles } = await pollToEnd(azure, await azure.create(SPEC));
+  test("builds custom data only when it sends the VM request", async () => {
+    const built: string[] = [];
+    const customData = async () => {
+      built.push(arm.calls().at(-1)!);
+      return CUSTOM_DATA;
+    };
+    const { handles } = await pollToEnd(azure, await azure.create(SPEC), {
+      customData,
+    });
 
-    expect(JSON.stringify(handles.at(-1))).not.toContain("customData");
+    expect(built).toHaveLength(1);
+    expect(built[0]).toMatch(/^GET /);
+    expect(arm.calls().filter((call) => call === `PUT ${VM}`)).toHaveLength(1);
+    for (const handle of handles) {
+      expect(JSON.stringify(handle)).not.toContain("reporter-token");
+      expect(JSON.stringify(handle)).not.toContain("customData");
+    }
+  });
+
+  test("fails create without a custom data builder", async () => {
+    const handle = await azure.create(SPEC);
+    const statuses = [];
+    let current = handle;
+    for (let poll = 0; poll < 10; poll++) {
+      const status = await azure.getOperation(current);
+      statuses.push(status);
+      if (status.state !== "running") break;
+      if (status.next) current = status.next;
+    }
+
+    expect(statuses.at(-1)).toMatchObject({
+      state: "failed",
+      code: "CustomDataUnavailable",
+    });
+    expect(arm.calls()).not.toContain(`PUT ${VM}`);
   });
 
   test("fails on AllocationFailed", async () => {

@@ -13,6 +13,8 @@ import type { AuthenticatedUser } from "@synthcore/core/auth/jwt";
 export type GatewayEvent = APIGatewayProxyEventV2 & {
   user?: AuthenticatedUser;
   json?: unknown;
+  /** The VM Reporter's route and the project the request names. */
+  reporter?: { route: string; projectId?: string };
 };
 
 export type GatewayResult = APIGatewayProxyStructuredResultV2;

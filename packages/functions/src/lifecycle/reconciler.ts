@@ -7,6 +7,7 @@ import {
   type ReconcileSummary,
 } from "@synthcore/core/lifecycle/reconciler";
 import { logger } from "@synthcore/core/log";
+import { reporterCustomData } from "@synthcore/core/reporter/tokens";
 import { computeFromConfig } from "../runtime/compute";
 import { loadSecrets } from "../runtime/secrets";
 import { databaseFromConfig, requireSetting } from "../runtime/services";
@@ -16,11 +17,16 @@ let deps: Promise<ReconcilerDeps> | undefined;
 async function buildDeps(): Promise<ReconcilerDeps> {
   await loadSecrets();
   const config = getConfig();
+  const db = databaseFromConfig(config);
   return {
-    db: databaseFromConfig(config),
+    db,
     compute: await computeFromConfig(config),
     jobs: new SqsJobQueue(requireSetting(config, "LIFECYCLE_QUEUE_URL")),
     settings: lifecycleSettingsFromConfig(config),
+    // Read when a VM request is sent, so a missing URL fails that VM only.
+    customData: reporterCustomData(db, () =>
+      requireSetting(config, "PUBLIC_API_URL"),
+    ),
   };
 }
 

@@ -9,7 +9,9 @@ import { createDynamoClient } from "@synthcore/core/dynamo/client";
 import { SqsJobQueue } from "@synthcore/core/lifecycle/sqs-queue";
 import { lifecycleSettingsFromConfig } from "@synthcore/core/lifecycle/settings";
 import { createTokenBucket } from "@synthcore/core/ratelimit/bucket";
+import type { CommandSettings } from "@synthcore/core/commands/commands";
 import type { VmApiServices } from "../vm-api-handler";
+import type { VmReporterServices } from "../vm-reporter-handler";
 
 export function requireSetting<K extends keyof Config>(
   config: Config,
@@ -28,6 +30,18 @@ export function databaseFromConfig(config: Config): Database {
   });
 }
 
+export function commandSettingsFromConfig(config: Config): CommandSettings {
+  return {
+    visibilityTimeoutMs: config.COMMAND_VISIBILITY_TIMEOUT_SECONDS * 1000,
+    deliveryDeadlineMs: config.COMMAND_DELIVERY_DEADLINE_SECONDS * 1000,
+  };
+}
+
+/** Three report intervals without a health report read as unreachable. */
+export function silentAfterMsFromConfig(config: Config): number {
+  return 3 * config.REPORTER_INTERVAL_SECONDS * 1000;
+}
+
 export function vmApiServicesFromConfig(config: Config): VmApiServices {
   const supabaseUrl = requireSetting(config, "SUPABASE_URL");
   const dynamo = createDynamoClient({
@@ -36,6 +50,10 @@ export function vmApiServicesFromConfig(config: Config): VmApiServices {
   });
   return {
     db: databaseFromConfig(config),
+    dynamo,
+    commandsTable: config.COMMANDS_TABLE,
+    commandSettings: commandSettingsFromConfig(config),
+    silentAfterMs: silentAfterMsFromConfig(config),
     jobs: new SqsJobQueue(requireSetting(config, "LIFECYCLE_QUEUE_URL")),
     lifecycle: lifecycleSettingsFromConfig(config),
     verifier: createSupabaseVerifier({
@@ -46,6 +64,27 @@ export function vmApiServicesFromConfig(config: Config): VmApiServices {
       client: dynamo,
       table: config.RATE_LIMIT_TABLE,
       capacity: config.VM_API_RATE_LIMIT,
+    }),
+    corsOrigins: config.CORS_ALLOWED_ORIGINS,
+  };
+}
+
+export function vmReporterServicesFromConfig(
+  config: Config,
+): VmReporterServices {
+  const dynamo = createDynamoClient({
+    region: config.AWS_REGION,
+    endpoint: config.DYNAMODB_ENDPOINT,
+  });
+  return {
+    db: databaseFromConfig(config),
+    dynamo,
+    commandsTable: config.COMMANDS_TABLE,
+    commandSettings: commandSettingsFromConfig(config),
+    rateLimiter: createTokenBucket({
+      client: dynamo,
+      table: config.RATE_LIMIT_TABLE,
+      capacity: config.VM_REPORTER_RATE_LIMIT,
     }),
     corsOrigins: config.CORS_ALLOWED_ORIGINS,
   };

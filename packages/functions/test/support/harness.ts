@@ -10,6 +10,7 @@ import { SimulatedCompute } from "@synthcore/core/compute/simulated";
 import { createDynamoClient } from "@synthcore/core/dynamo/client";
 import { startDynalite, type LocalDynamo } from "@synthcore/core/dynamo/local";
 import {
+  commandsTableDefinition,
   ensureTables,
   rateLimitTableDefinition,
 } from "@synthcore/core/dynamo/tables";
@@ -30,7 +31,11 @@ import {
   createVmApiHandler,
   type VmApiServices,
 } from "../../src/vm-api-handler";
-import type { GatewayHandler } from "../../src/http/types";
+import type { GatewayHandler, GatewayResult } from "../../src/http/types";
+import {
+  createVmReporterHandler,
+  type VmReporterServices,
+} from "../../src/vm-reporter-handler";
 import { gatewayEvent, lambdaContext, type EventOptions } from "./events";
 
 export const ALLOWED_ORIGIN = "https://app.synthcore.dev";
@@ -50,6 +55,23 @@ export interface Response {
   status: number;
   headers: Record<string, string>;
   body: Record<string, any>;
+}
+
+/** A clock the tests move by hand; it starts at the real time. */
+export class TestClock {
+  ms = Date.now();
+  readonly now = () => this.ms;
+
+  advance(ms: number): void {
+    this.ms += ms;
+  }
+}
+
+export interface HarnessOptions {
+  rateLimit?: number;
+  reporterRateLimit?: number;
+  visibilityTimeoutMs?: number;
+  deliveryDeadlineMs?: number;
 }
 
 export interface TestUser {
@@ -74,11 +96,14 @@ export class VmApiHarness {
     readonly handler: GatewayHandler,
     /** The keys the JWKS endpoint serves; tests may add their own. */
     readonly jwksKeys: JsonWebKey[],
+    readonly clock: TestClock,
+    readonly reporterServices: VmReporterServices,
+    readonly reporter: GatewayHandler,
   ) {}
 
   static async start(
     engine: DatabaseEngine,
-    options: { rateLimit?: number } = {},
+    options: HarnessOptions = {},
   ): Promise<VmApiHarness> {
     const database = await openTestDatabase(engine);
     const dynamo = await startDynalite();
@@ -86,7 +111,21 @@ export class VmApiHarness {
       region: "us-east-1",
       endpoint: dynamo.endpoint,
     });
-    await ensureTables(client, [rateLimitTableDefinition("rate-limits")]);
+    await ensureTables(client, [
+      rateLimitTableDefinition("rate-limits"),
+      commandsTableDefinition("commands"),
+    ]);
+    const clock = new TestClock();
+    const commands = {
+      db: database.db,
+      dynamo: client,
+      commandsTable: "commands",
+      commandSettings: {
+        visibilityTimeoutMs: options.visibilityTimeoutMs ?? 30_000,
+        deliveryDeadlineMs: options.deliveryDeadlineMs ?? 3_600_000,
+      },
+      now: clock.now,
+    };
 
     const keys: JsonWebKey[] = [];
     const jwksServer = createServer((request, response) => {
@@ -101,7 +140,7 @@ export class VmApiHarness {
 
     const jobs = new RecordingQueue();
     const services: VmApiServices = {
-      db: database.db,
+      ...commands,
       jobs,
       lifecycle: DEFAULT_LIFECYCLE_SETTINGS,
       verifier: createSupabaseVerifier({
@@ -115,6 +154,17 @@ export class VmApiHarness {
       }),
       corsOrigins: ["http://localhost:3000", ALLOWED_ORIGIN],
     };
+    const reporterServices: VmReporterServices = {
+      ...commands,
+      // A frozen bucket clock: no token comes back while a test runs.
+      rateLimiter: createTokenBucket({
+        client,
+        table: "rate-limits",
+        capacity: options.reporterRateLimit ?? 1000,
+        now: clock.now,
+      }),
+      corsOrigins: services.corsOrigins,
+    };
     const harness = new VmApiHarness(
       database,
       dynamo,
@@ -125,6 +175,9 @@ export class VmApiHarness {
       services,
       createVmApiHandler(services),
       keys,
+      clock,
+      reporterServices,
+      createVmReporterHandler(reporterServices),
     );
     return harness;
   }
@@ -143,17 +196,34 @@ export class VmApiHarness {
       gatewayEvent({ ...options, headers, body }),
       lambdaContext(),
     );
-    const text = result.body ?? "";
-    return {
-      status: result.statusCode ?? 200,
-      headers: Object.fromEntries(
-        Object.entries(result.headers ?? {}).map(([name, value]) => [
-          name,
-          String(value),
-        ]),
-      ),
-      body: text === "" ? {} : JSON.parse(text),
-    };
+    return toResponse(result);
+  }
+
+  /** Calls `POST /functions/v1/vm-reporter/<route>` as a VM would. */
+  async report(
+    route: string,
+    body: unknown,
+    options: EventOptions & {
+      token?: string;
+      projectId?: string;
+      /** Another reporter handler, such as one with a smaller bucket. */
+      handler?: GatewayHandler;
+    } = {},
+  ): Promise<Response> {
+    const headers = { ...options.headers };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    if (options.projectId) headers["x-project-id"] = options.projectId;
+    const path = `/functions/v1/vm-reporter/${route}`;
+    const event = gatewayEvent({
+      ...options,
+      path,
+      routeKey: "ANY /functions/v1/vm-reporter/{route+}",
+      headers,
+      body,
+    });
+    event.pathParameters = { route };
+    const handler = options.handler ?? this.reporter;
+    return toResponse(await handler(event, lambdaContext()));
   }
 
   /** Creates a user and signs a token for it. */
@@ -199,4 +269,18 @@ export class VmApiHarness {
     await this.dynamo.close();
     await this.database.close();
   }
+}
+
+function toResponse(result: GatewayResult): Response {
+  const text = result.body ?? "";
+  return {
+    status: result.statusCode ?? 200,
+    headers: Object.fromEntries(
+      Object.entries(result.headers ?? {}).map(([name, value]) => [
+        name,
+        String(value),
+      ]),
+    ),
+    body: text === "" ? {} : JSON.parse(text),
+  };
 }

@@ -4,6 +4,7 @@ import {
   ComputeError,
   type ComputeOperationKind,
   type ComputeProvider,
+  type OperationContext,
   type OperationHandle,
   type OperationStatus,
   type PowerState,
@@ -57,12 +58,6 @@ interface AzureOperationState {
   target: VmRef;
   /** Create only. */
   vmSize?: string;
-  /**
-   * NOTE: the base64 custom data, reporter token included, is stored with the
-   * handle until the VM request is sent, because that request can only be
-   * made once the NIC exists. Later handles drop it.
-   */
-  customData?: string;
 }
 
 const POWER_STATES: Record<string, PowerState> = {
@@ -109,12 +104,10 @@ export class AzureCompute implements ComputeProvider {
         tags: { "synthcore-project": spec.projectId },
       }),
     );
-    const customData = encodeCustomData(spec.customData);
     return this.begin("create", {
       step: "network",
       target,
       vmSize: spec.vmSize,
-      customData,
     });
   }
 
@@ -142,7 +135,10 @@ export class AzureCompute implements ComputeProvider {
     }
   }
 
-  async getOperation(operation: OperationHandle): Promise<OperationStatus> {
+  async getOperation(
+    operation: OperationHandle,
+    context: OperationContext = {},
+  ): Promise<OperationStatus> {
     const state = operation.state as AzureOperationState;
     if (state.lro === null) return { state: "succeeded" };
 
@@ -162,7 +158,7 @@ export class AzureCompute implements ComputeProvider {
       };
     }
     if (progress.status === "running") return { state: "running" };
-    return this.advance(operation, state);
+    return this.advance(operation, state, context);
   }
 
   async powerState(vm: VmRef): Promise<PowerState> {
@@ -180,27 +176,36 @@ export class AzureCompute implements ComputeProvider {
     }
   }
 
-  /** Moves create on to its next ARM operation once the current one is done. */
+  /**
+   * Moves create on to its next ARM operation once the current one is done.
+   * The VM request is the only one that carries custom data, so the data
+   * (reporter token included) is built just before it and never stored.
+   */
   private async advance(
     operation: OperationHandle,
     state: AzureOperationState,
+    context: OperationContext,
   ): Promise<OperationStatus> {
     const next = nextStep(state.step);
     if (!next) return { state: "succeeded" };
+    if (next === "vm" && !context.customData) {
+      return {
+        state: "failed",
+        code: "CustomDataUnavailable",
+        message: "the VM request needs custom data, but none was supplied",
+      };
+    }
 
-    const { customData: _sent, ...kept } = state;
-    const call = this.callFor({ ...state, step: next });
     let lro: string;
     try {
+      const customData =
+        next === "vm" ? encodeCustomData(await context.customData!()) : "";
+      const call = this.callFor({ ...state, step: next }, customData);
       lro = await this.call(() => call.begin());
     } catch (error) {
       return permanentFailure(error);
     }
-    // Once the VM request is sent the custom data is no longer needed.
-    const nextState: AzureOperationState =
-      next === "vm"
-        ? { ...kept, step: next, lro }
-        : { ...state, step: next, lro };
+    const nextState: AzureOperationState = { ...state, step: next, lro };
     return { state: "running", next: { ...operation, state: nextState } };
   }
 
@@ -226,7 +231,11 @@ export class AzureCompute implements ComputeProvider {
     };
   }
 
-  private callFor(state: AzureOperationState): LongRunningCall {
+  /** The ARM call of a step; `customData` is used by the VM step only. */
+  private callFor(
+    state: AzureOperationState,
+    customData = "",
+  ): LongRunningCall {
     const { target } = state;
     switch (state.step) {
       case "network":
@@ -238,7 +247,7 @@ export class AzureCompute implements ComputeProvider {
           this.ctx,
           target,
           state.vmSize ?? "",
-          state.customData ?? "",
+          customData,
         );
       case "start":
         return powerCall(this.ctx, target.projectId, "start");

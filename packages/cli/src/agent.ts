@@ -1,0 +1,71 @@
+import { ReporterClient } from "@synthcore/agent/client";
+import { SimulatedAgent, type CycleSummary } from "@synthcore/agent/simulated";
+import { parseLocalSettings } from "@synthcore/local/settings";
+import { readRunningStack } from "@synthcore/local/stack-file";
+
+export interface AgentFlags {
+  project: string;
+  token: string;
+  url?: string;
+  intervalSeconds: number;
+  /** Cycles to run; until SIGINT or SIGTERM when absent. */
+  cycles?: number;
+}
+
+/** The running local stack's URL, else the configured local port. */
+export async function defaultApiUrl(): Promise<string> {
+  const settings = parseLocalSettings();
+  const stack = await readRunningStack(settings.SYNTHCORE_DATA_DIR);
+  return stack?.api_url ?? `http://127.0.0.1:${settings.PORT}`;
+}
+
+export function describeCycle(summary: CycleSummary): string {
+  const commands = summary.commands
+    .map((command) => `${command.type} ${command.status}`)
+    .join(", ");
+  const approval = summary.approval
+    ? `approval ${summary.approval.approval_id} ${summary.approval.status}`
+    : "no approval";
+  return `cycle ${summary.cycle}: health ${summary.health_status}; commands: ${commands || "none"}; ${approval}`;
+}
+
+/**
+ * Runs simulated agent cycles against a stack, `intervalSeconds` apart,
+ * and calls `onCycle` after each one.
+ */
+export async function runAgent(
+  flags: AgentFlags,
+  onCycle: (summary: CycleSummary) => void,
+): Promise<CycleSummary[]> {
+  const client = new ReporterClient({
+    baseUrl: flags.url ?? (await defaultApiUrl()),
+    projectId: flags.project,
+    token: flags.token,
+  });
+  const agent = new SimulatedAgent({ client });
+  let stopped = false;
+  const stop = () => (stopped = true);
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+
+  const summaries: CycleSummary[] = [];
+  try {
+    while (
+      !stopped &&
+      (flags.cycles === undefined || summaries.length < flags.cycles)
+    ) {
+      if (summaries.length > 0) await sleep(flags.intervalSeconds * 1000);
+      const summary = await agent.runCycle();
+      summaries.push(summary);
+      onCycle(summary);
+    }
+  } finally {
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
+  }
+  return summaries;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

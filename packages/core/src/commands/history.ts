@@ -1,0 +1,106 @@
+import type { Queryable } from "../db/pool";
+import {
+  COMMAND_STATUSES,
+  FINAL_COMMAND_STATUSES,
+  type CommandStatus,
+  type CommandType,
+} from "./schemas";
+
+export interface CommandRecord {
+  id: string;
+  project_id: string;
+  type: CommandType;
+  payload: Record<string, unknown>;
+  status: CommandStatus;
+  deliveries: number;
+  result: string | null;
+  created_by: string | null;
+  deliver_by: Date;
+  created_at: Date;
+  last_delivered_at: Date | null;
+  finished_at: Date | null;
+}
+
+export async function insertCommandHistory(
+  db: Queryable,
+  command: {
+    id: string;
+    projectId: string;
+    type: CommandType;
+    payload: Record<string, unknown>;
+    createdBy: string | null;
+    createdAt: number;
+    deliverBy: number;
+  },
+): Promise<void> {
+  await db.query(
+    `INSERT INTO commands (id, project_id, type, payload, status, created_by,
+       created_at, deliver_by)
+     VALUES ($1, $2, $3, $4, 'queued', $5, $6, $7)`,
+    [
+      command.id,
+      command.projectId,
+      command.type,
+      JSON.stringify(command.payload),
+      command.createdBy,
+      new Date(command.createdAt),
+      new Date(command.deliverBy),
+    ],
+  );
+}
+
+function rank(status: CommandStatus): number {
+  return FINAL_COMMAND_STATUSES.includes(status)
+    ? 3
+    : COMMAND_STATUSES.indexOf(status);
+}
+
+/**
+ * Brings the history row up to the queue's state. Statuses only move
+ * forward, so a late write from a slower request changes nothing.
+ */
+export async function advanceCommandHistory(
+  db: Queryable,
+  commandId: string,
+  status: CommandStatus,
+  at: number,
+  details: { deliveries?: number; result?: string } = {},
+): Promise<void> {
+  const from = COMMAND_STATUSES.filter(
+    (current) =>
+      rank(current) < rank(status) ||
+      (current === status && status === "delivered"),
+  );
+  await db.query(
+    `UPDATE commands SET status = $2,
+       deliveries = greatest(deliveries, coalesce($4, deliveries)),
+       last_delivered_at = CASE WHEN $2 = 'delivered' THEN $5 ELSE last_delivered_at END,
+       finished_at = CASE WHEN $2 = ANY($6) THEN $5 ELSE finished_at END,
+       result = coalesce($7, result), updated_at = now()
+     WHERE id = $1 AND status = ANY($3)`,
+    [
+      commandId,
+      status,
+      from,
+      details.deliveries ?? null,
+      new Date(at),
+      FINAL_COMMAND_STATUSES,
+      details.result ?? null,
+    ],
+  );
+}
+
+/** The project's newest commands, for the dashboard. */
+export async function listCommandHistory(
+  db: Queryable,
+  projectId: string,
+  limit = 50,
+): Promise<CommandRecord[]> {
+  const { rows } = await db.query<CommandRecord>(
+    `SELECT id, project_id, type, payload, status, deliveries, result, created_by,
+       deliver_by, created_at, last_delivered_at, finished_at
+     FROM commands WHERE project_id = $1 ORDER BY created_at DESC LIMIT $2`,
+    [projectId, limit],
+  );
+  return rows;
+}

@@ -1,0 +1,133 @@
+import { badRequest, notFound, payloadTooLarge } from "@synthcore/core/errors";
+import type { Database } from "@synthcore/core/db/pool";
+import { logger } from "@synthcore/core/log";
+import { writeReporterRequestLog } from "@synthcore/core/reporter/request-log";
+import {
+  REPORTER_ROUTE_NAMES,
+  isReporterRoute,
+} from "@synthcore/core/reporter/routes";
+import { verifyReporterToken } from "@synthcore/core/reporter/tokens";
+import { bearerToken } from "./middleware";
+import type { GatewayEvent, GatewayMiddleware } from "./types";
+
+const ROUTE_PREFIX = "/functions/v1/vm-reporter/";
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The route after the gateway path: `{route+}` in API Gateway. */
+export function reporterRouteOf(event: GatewayEvent): string {
+  const fromPath = event.rawPath.startsWith(ROUTE_PREFIX)
+    ? event.rawPath.slice(ROUTE_PREFIX.length)
+    : "";
+  return (event.pathParameters?.route ?? fromPath).replace(/\/+$/, "");
+}
+
+/** The X-Project-ID header when it holds a UUID, lowercased. */
+function projectIdOf(event: GatewayEvent): string | undefined {
+  const header = event.headers?.["x-project-id"]?.trim();
+  return header && UUID.test(header) ? header.toLowerCase() : undefined;
+}
+
+/**
+ * Writes a `vm_reporter_request_log` row for every request whose
+ * X-Project-ID names an existing project, whatever its status. Used first,
+ * so its hooks run last and see the final response, errors included.
+ */
+export function reporterRequestLog(db: Database): GatewayMiddleware {
+  const started = new WeakMap<object, number>();
+  const write: GatewayMiddleware["after"] = async (request) => {
+    const projectId = projectIdOf(request.event);
+    const response = request.response;
+    if (!projectId || !response) return;
+    const latencyMs = performance.now() - (started.get(request.event) ?? 0);
+    try {
+      await writeReporterRequestLog(db, {
+        projectId,
+        route: reporterRouteOf(request.event),
+        status: response.statusCode ?? 200,
+        latencyMs,
+        error: errorOf(response.body),
+      });
+    } catch (error) {
+      logger.error(
+        { err: error, project_id: projectId },
+        "writing the reporter request log failed",
+      );
+    }
+  };
+  return {
+    before: async (request) => {
+      started.set(request.event, performance.now());
+    },
+    after: write,
+    onError: write,
+  };
+}
+
+function errorOf(body: string | undefined): string | undefined {
+  try {
+    const parsed = JSON.parse(body ?? "") as { error?: unknown };
+    return typeof parsed.error === "string" ? parsed.error : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Answers 404 for a route the reporter does not have. */
+export function reporterRoute(): GatewayMiddleware {
+  return {
+    before: async (request) => {
+      const route = reporterRouteOf(request.event);
+      if (!isReporterRoute(route)) {
+        throw notFound(
+          `unknown route "${route.slice(0, 100)}"; expected one of ${REPORTER_ROUTE_NAMES.join(", ")}`,
+        );
+      }
+      request.event.reporter = { route };
+    },
+  };
+}
+
+/** Requires an X-Project-ID header holding a UUID. */
+export function projectHeader(): GatewayMiddleware {
+  return {
+    before: async (request) => {
+      const header = request.event.headers?.["x-project-id"];
+      if (header === undefined || header.trim() === "") {
+        throw badRequest("missing X-Project-ID header");
+      }
+      const projectId = projectIdOf(request.event);
+      if (!projectId) {
+        throw badRequest(`X-Project-ID "${header.slice(0, 60)}" is not a UUID`);
+      }
+      request.event.reporter!.projectId = projectId;
+    },
+  };
+}
+
+/** Checks the bearer token against the project's active reporter tokens. */
+export function reporterAuth(db: Database): GatewayMiddleware {
+  return {
+    before: async (request) => {
+      const projectId = request.event.reporter!.projectId!;
+      await verifyReporterToken(db, projectId, bearerToken(request.event));
+    },
+  };
+}
+
+/** Rejects a body over `maxBytes` with 413 before it is parsed. */
+export function bodyLimit(maxBytes: number): GatewayMiddleware {
+  return {
+    before: async (request) => {
+      const { body, isBase64Encoded } = request.event;
+      if (body === undefined) return;
+      const bytes = isBase64Encoded
+        ? Buffer.from(body, "base64").length
+        : Buffer.byteLength(body, "utf8");
+      if (bytes > maxBytes) {
+        throw payloadTooLarge(
+          `request body is ${bytes} bytes; the limit is ${maxBytes}`,
+        );
+      }
+    },
+  };
+}

@@ -1,0 +1,209 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { rotateReporterToken } from "@synthcore/core/reporter/tokens";
+import { databaseEngines } from "@synthcore/core/testing/database";
+import { VmApiHarness, type TestUser } from "./support/harness";
+import { lastLog, validBody } from "./support/reporter-fixtures";
+
+describe.each(databaseEngines())("vm-reporter telemetry on %s", (engine) => {
+  let api: VmApiHarness;
+  let owner: TestUser;
+  let projectId: string;
+  let token: string;
+
+  beforeAll(async () => {
+    api = await VmApiHarness.start(engine);
+    owner = await api.user("telemetry@example.com");
+    projectId = await api.project(owner, await api.organization(owner));
+    token = await rotateReporterToken(api.db, projectId);
+  });
+  afterAll(() => api.close());
+
+  const send = (route: string, body: unknown) =>
+    api.report(route, body, { projectId, token });
+  const rows = async (sql: string) =>
+    (await api.db.query(sql, [projectId])).rows;
+
+  it("health stores a snapshot and updates the project's health", async () => {
+    const response = await send("health", validBody("health"));
+
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({
+      success: true,
+      data: { health_status: "healthy", received_at: expect.any(String) },
+    });
+    expect(
+      await rows(
+        "SELECT cpu_percent, disk_percent, agents, reported_at FROM health_snapshots WHERE project_id = $1",
+      ),
+    ).toEqual([
+      {
+        cpu_percent: 12.5,
+        disk_percent: 55,
+        agents: { planner: { status: "running", current_task: "T-1" } },
+        reported_at: new Date("2026-04-01T14:30:00Z"),
+      },
+    ]);
+    expect(
+      await rows(
+        "SELECT health_status, last_report_at IS NOT NULL AS reported FROM projects WHERE id = $1",
+      ),
+    ).toEqual([{ health_status: "healthy", reported: true }]);
+    expect(await lastLog(api.db, projectId)).toMatchObject({
+      route: "health",
+      status: 200,
+      error: null,
+    });
+  });
+
+  it.each([
+    [{ disk_percent: 97 }, "unhealthy"],
+    [{ agents: { coder: { status: "error" } } }, "unhealthy"],
+    [{ cpu_percent: 95 }, "degraded"],
+    [{ agents: { coder: { status: "stopped" } } }, "degraded"],
+  ])("health %j reads as %s", async (change, expected) => {
+    const response = await send("health", {
+      ...validBody("health"),
+      ...change,
+    });
+
+    expect(response.body.data.health_status).toBe(expected);
+  });
+
+  it("status reads a project silent for three intervals as unreachable", async () => {
+    await send("health", validBody("health"));
+    const status = () =>
+      api.call(
+        { action: "status", project_id: projectId },
+        { token: owner.token },
+      );
+    expect((await status()).body.data.project.health_status).toBe("healthy");
+
+    await api.db.query(
+      "UPDATE projects SET last_report_at = now() - interval '181 seconds' WHERE id = $1",
+      [projectId],
+    );
+    expect((await status()).body.data.project.health_status).toBe(
+      "unreachable",
+    );
+  });
+
+  it.each([
+    [
+      "messages",
+      "agent_messages",
+      "SELECT agent, role, content FROM agent_messages WHERE project_id = $1 ORDER BY id",
+      [
+        { agent: "planner", role: "assistant", content: "Plan ready" },
+        { agent: "coder", role: "user", content: "Go" },
+      ],
+    ],
+    [
+      "audit",
+      "audit_events",
+      "SELECT agent, action, target, outcome, details FROM audit_events WHERE project_id = $1",
+      [
+        {
+          agent: "coder",
+          action: "git.push",
+          target: "main",
+          outcome: "success",
+          details: {},
+        },
+      ],
+    ],
+    [
+      "conflicts",
+      "conflict_reports",
+      "SELECT branch, conflicts_detected, files, syncs_failed FROM conflict_reports WHERE project_id = $1",
+      [
+        {
+          branch: "feature/x",
+          conflicts_detected: 2,
+          files: ["src/a.ts"],
+          syncs_failed: 1,
+        },
+      ],
+    ],
+    [
+      "metrics/tasks",
+      "task_metrics",
+      "SELECT assigned, completed, failed, drifted FROM task_metrics WHERE project_id = $1",
+      [{ assigned: 4, completed: 2, failed: 1, drifted: 1 }],
+    ],
+    [
+      "metrics/productivity",
+      "productivity_metrics",
+      "SELECT commits, lines_added, active_seconds FROM productivity_metrics WHERE project_id = $1",
+      [{ commits: 3, lines_added: 120, active_seconds: 1500 }],
+    ],
+    [
+      "metrics/cli-sessions",
+      "cli_sessions",
+      "SELECT session_id, tool, exit_code, input_tokens FROM cli_sessions WHERE project_id = $1",
+      [
+        {
+          session_id: "s-1",
+          tool: "claude-code",
+          exit_code: 0,
+          input_tokens: 5000,
+        },
+      ],
+    ],
+  ] as const)(
+    "%s stores the batch in %s",
+    async (route, _table, sql, expected) => {
+      const body = validBody(route);
+      const response = await send(route, body);
+
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual({
+        success: true,
+        data: { accepted: (Object.values(body)[0] as unknown[]).length },
+      });
+      expect(await rows(sql)).toEqual(expected);
+      expect(await lastLog(api.db, projectId)).toMatchObject({
+        route,
+        status: 200,
+      });
+    },
+  );
+
+  it("a CLI session reported again updates its row", async () => {
+    const body = validBody("metrics/cli-sessions");
+    const session = (body.sessions as object[])[0]!;
+    await send("metrics/cli-sessions", {
+      sessions: [{ ...session, session_id: "s-2", commands_run: 1 }],
+    });
+    await send("metrics/cli-sessions", {
+      sessions: [{ ...session, session_id: "s-2", commands_run: 9 }],
+    });
+
+    expect(
+      await rows(
+        "SELECT commands_run FROM cli_sessions WHERE project_id = $1 AND session_id = 's-2'",
+      ),
+    ).toEqual([{ commands_run: 9 }]);
+  });
+
+  it("rejects a batch over 100 items", async () => {
+    const message = (validBody("messages").messages as object[])[0];
+    const response = await send("messages", {
+      messages: Array.from({ length: 101 }, () => message),
+    });
+
+    expect(response.status).toBe(400);
+    expect(response.body.error).toMatch(/^messages: Too big/);
+  });
+
+  it("rejects metrics whose period ends before it starts", async () => {
+    const metric = (validBody("metrics/tasks").metrics as object[])[0];
+    const response = await send("metrics/tasks", {
+      metrics: [{ ...metric, period_end: "2026-04-01T13:00:00Z" }],
+    });
+
+    expect(response.status).toBe(400);
+    expect(response.body.error).toBe(
+      "metrics.0: period_end is before period_start",
+    );
+  });
+});
