@@ -58,6 +58,31 @@ export function Api({ stack }: StackContext) {
           ],
         },
       },
+      // Reads only: the database and its own rate-limit bucket.
+      "ANY /functions/v1/dashboard": {
+        function: {
+          handler: "packages/functions/src/dashboard.handler",
+          nodejs: gatewayBundling,
+          bind: [databaseUrl, supabaseUrl],
+          environment: {
+            DATABASE_POOL_MAX: LAMBDA_POOL_MAX,
+            RATE_LIMIT_TABLE: rateLimits.tableName,
+            ...operatorSettings([
+              "LOG_LEVEL",
+              "CORS_ALLOWED_ORIGINS",
+              "DASHBOARD_RATE_LIMIT",
+              "SUPABASE_JWKS_URL",
+              "REPORTER_INTERVAL_SECONDS",
+            ]),
+          },
+          permissions: [
+            new PolicyStatement({
+              actions: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+              resources: [rateLimits.tableArn],
+            }),
+          ],
+        },
+      },
       "ANY /functions/v1/vm-reporter/{route+}": {
         function: {
           handler: "packages/functions/src/vm-reporter.handler",

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { StaticSite, use, type StackContext } from "sst/constructs";
 import { Api } from "./Api";
+import { operatorSettings } from "./settings";
 
 export const DASHBOARD_PATH = "packages/web";
 
@@ -18,11 +19,18 @@ export function Web({ stack }: StackContext) {
 
   const site = new StaticSite(stack, "Dashboard", {
     path: DASHBOARD_PATH,
-    buildCommand: "npm run build",
-    buildOutput: "dist",
+    // Not dist: that is the local stack's build, which must not get the
+    // deploy placeholders (synthesis in tests runs this build too).
+    buildCommand: "npm run build -- --outDir dist-deploy",
+    buildOutput: "dist-deploy",
     // The dashboard routes on the client, so unknown paths serve index.html.
     errorPage: "redirect_to_index_page",
-    environment: { VITE_API_URL: api.url },
+    // The anon key is public by design: it identifies the project to
+    // Supabase Auth and grants nothing past what its policies allow.
+    environment: {
+      VITE_API_URL: api.url,
+      ...operatorSettings(["VITE_SUPABASE_URL", "VITE_SUPABASE_ANON_KEY"]),
+    },
   });
 
   stack.addOutputs({ DashboardUrl: site.url });

@@ -24,6 +24,7 @@ import {
 
 const VM_API = "packages/functions/src/vm-api.handler";
 const VM_REPORTER = "packages/functions/src/vm-reporter.handler";
+const DASHBOARD = "packages/functions/src/dashboard.handler";
 const CONSUMER = "packages/functions/src/lifecycle/consumer.handler";
 const RECONCILER = "packages/functions/src/lifecycle/reconciler.handler";
 
@@ -89,6 +90,7 @@ describe("Api stack", () => {
       app.api.findResources("AWS::ApiGatewayV2::Route"),
     ).map((route) => route.Properties.RouteKey);
     expect(routes.sort()).toEqual([
+      "ANY /functions/v1/dashboard",
       "ANY /functions/v1/vm-api",
       "ANY /functions/v1/vm-reporter/{route+}",
     ]);
@@ -115,10 +117,13 @@ describe("Api stack", () => {
 describe("functions", () => {
   it.each([
     ["vm-api", VM_API, 15],
+    ["dashboard", DASHBOARD, 15],
     ["consumer", CONSUMER, 60],
     ["reconciler", RECONCILER, 50],
   ])("%s: nodejs22.x, arm64, 512 MB", (_, handler, timeout) => {
-    const template = handler === VM_API ? app.api : app.lifecycle;
+    const template = [VM_API, DASHBOARD].includes(handler)
+      ? app.api
+      : app.lifecycle;
     const [, fn] = functionOf(template, handler);
 
     expect(fn.Properties).toMatchObject({
@@ -264,6 +269,30 @@ describe("IAM", () => {
     ]);
   });
 
+  it("limits the dashboard to reads: its bucket and two secrets", () => {
+    const summary = statementsOf(app.api, DASHBOARD).map((statement) => [
+      actionsOf(statement),
+      JSON.stringify(statement.Resource),
+    ]);
+
+    expect(summary).toHaveLength(3);
+    expect(summary).toContainEqual([
+      ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+      expect.stringMatching(/RateLimitsTable\w+Arn/),
+    ]);
+    const ssm = summary.filter(([actions]) =>
+      actions!.includes("ssm:GetParameters"),
+    );
+    expect(ssm.map(([, resource]) => resource)).toEqual([
+      expect.stringContaining("/Secret/DATABASE_URL/value"),
+      expect.stringContaining("/Secret/SUPABASE_URL/value"),
+    ]);
+    const env = functionOf(app.api, DASHBOARD)[1].Properties.Environment
+      .Variables;
+    expect(env.COMMANDS_TABLE).toBeUndefined();
+    expect(env.LIFECYCLE_QUEUE_URL).toBeUndefined();
+  });
+
   it("consumer receives but cannot send", () => {
     const actions = statementsOf(app.lifecycle, CONSUMER).flatMap(actionsOf);
 
@@ -348,6 +377,14 @@ describe("Web stack", () => {
     expect(app.stackNames).toEqual(
       expected.map((id) => `test-synthcore-${id}`),
     );
+  });
+
+  it.runIf(hasDashboard())("builds the dashboard against the API", () => {
+    // SST builds with a placeholder and writes the API's URL at deploy.
+    const uploads = JSON.stringify(
+      app.web!.findResources("Custom::S3Uploader"),
+    );
+    expect(uploads).toContain("{{ VITE_API_URL }}");
   });
 
   it("hasDashboard checks the given root", async () => {

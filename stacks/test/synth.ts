@@ -6,6 +6,7 @@ import config from "../../sst.config";
 import { Api } from "../Api";
 import { Data } from "../Data";
 import { Lifecycle } from "../Lifecycle";
+import { hasDashboard, Web } from "../Web";
 
 /**
  * Secret-looking values placed in the environment during synthesis. None
@@ -26,6 +27,8 @@ export interface Synthesized {
   data: Template;
   api: Template;
   lifecycle: Template;
+  /** The dashboard's stack, once packages/web exists. */
+  web?: Template;
   /** Every template as one JSON text, for searching. */
   json: string;
 }
@@ -72,6 +75,7 @@ export async function synthesize(stage: string): Promise<Synthesized> {
     data,
     api,
     lifecycle,
+    web: hasDashboard() ? Template.fromStack(getStack(Web)) : undefined,
     json: JSON.stringify(templates.map((template) => template.toJSON())),
   };
 }

@@ -5,6 +5,11 @@ import {
   type ReporterRoute,
 } from "@synthcore/core/reporter/routes";
 import {
+  BATCH_ROUTE,
+  BatchRequest,
+  BatchResult,
+} from "@synthcore/core/reporter/batch";
+import {
   DEFAULT_RETRY,
   parseRetryAfter,
   retryDelayMs,
@@ -65,12 +70,25 @@ export class ReporterClient {
     body: ReporterRequest<R>,
   ): Promise<ReporterResponse<R>> {
     const schema = REPORTER_ROUTES[route];
-    const payload = JSON.stringify(schema.request.parse(body));
+    const data = await this.post(route, schema.request.parse(body));
+    return schema.response.parse(data) as ReporterResponse<R>;
+  }
+
+  /**
+   * Sends a whole cycle in one request: telemetry, command results,
+   * approvals and a poll. Each item has its own result; the reply also
+   * carries leased commands and the interval the server wants.
+   */
+  async batch(body: BatchRequest): Promise<BatchResult> {
+    const data = await this.post(BATCH_ROUTE, BatchRequest.parse(body));
+    return BatchResult.parse(data);
+  }
+
+  private async post(route: string, body: unknown): Promise<unknown> {
+    const payload = JSON.stringify(body);
     for (let attempt = 0; ; attempt++) {
       const outcome = await this.send(route, payload);
-      if (outcome.ok) {
-        return schema.response.parse(outcome.data) as ReporterResponse<R>;
-      }
+      if (outcome.ok) return outcome.data;
       const last = attempt + 1 >= this.retry.attempts;
       if (!outcome.retryable || last) throw outcome.error;
       await this.sleep(

@@ -49,6 +49,34 @@ describe("ReporterClient", () => {
     });
   });
 
+  it("sends a batch to the batch route and reads its reply", async () => {
+    const reply = { results: [], commands: [], report_interval_seconds: 45 };
+    const { fetch, requests } = scripted([
+      [200, { success: true, data: reply }],
+    ]);
+
+    const result = await client(fetch, []).batch({ items: [] });
+
+    expect(result).toEqual(reply);
+    expect(requests[0]!.url).toBe(
+      "http://127.0.0.1:4000/functions/v1/vm-reporter/batch",
+    );
+    expect(JSON.parse(String(requests[0]!.init.body))).toEqual({
+      items: [],
+      max_commands: 5,
+    });
+  });
+
+  it("checks a batch's items before sending it", async () => {
+    const { fetch, requests } = scripted([]);
+    const bad = { route: "health", body: { cpu_percent: 5 } } as any;
+
+    await expect(client(fetch, []).batch({ items: [bad] })).rejects.toThrow(
+      /reported_at/,
+    );
+    expect(requests).toEqual([]);
+  });
+
   it("waits for Retry-After plus jitter after a 429", async () => {
     const waits: number[] = [];
     const { fetch } = scripted([

@@ -7,7 +7,8 @@ export interface AgentFlags {
   project: string;
   token: string;
   url?: string;
-  intervalSeconds: number;
+  /** Seconds between cycles; the server's report interval when absent. */
+  intervalSeconds?: number;
   /** Cycles to run; until SIGINT or SIGTERM when absent. */
   cycles?: number;
 }
@@ -54,7 +55,11 @@ export async function runAgent(
       !stopped &&
       (flags.cycles === undefined || summaries.length < flags.cycles)
     ) {
-      if (summaries.length > 0) await sleep(flags.intervalSeconds * 1000);
+      const last = summaries.at(-1);
+      if (last) {
+        const interval = flags.intervalSeconds ?? last.report_interval_seconds;
+        await sleep(jitteredDelayMs(interval));
+      }
       const summary = await agent.runCycle();
       summaries.push(summary);
       onCycle(summary);
@@ -64,6 +69,21 @@ export async function runAgent(
     process.off("SIGTERM", stop);
   }
   return summaries;
+}
+
+const JITTER = 0.1;
+
+/**
+ * Returns the wait before the next cycle: the interval give or take 10 %
+ * at random, so that VMs started together drift apart instead of reporting
+ * in lockstep.
+ */
+export function jitteredDelayMs(
+  intervalSeconds: number,
+  random: () => number = Math.random,
+): number {
+  const jitter = 1 + JITTER * (2 * random() - 1);
+  return Math.round(intervalSeconds * 1000 * jitter);
 }
 
 function sleep(ms: number): Promise<void> {

@@ -30,7 +30,7 @@ Commands:
                                             (older tokens of the project stop working)
   agent --project ID --token TOKEN          run a simulated VM agent against the stack
              [--url URL] [--interval SECONDS] [--cycles N]
-                                            (URL: the running stack; interval 30 s;
+                                            (URL: the running stack; interval: the server's;
                                             cycles: until Ctrl+C)
 
 Options:
@@ -312,7 +312,7 @@ async function agent(flags: Flags): Promise<number> {
       project,
       token: required(flags, "token"),
       url: typeof flags.url === "string" ? flags.url : undefined,
-      intervalSeconds: wholeNumber(flags, "interval", 0) ?? 30,
+      intervalSeconds: wholeNumber(flags, "interval", 0),
       cycles: wholeNumber(flags, "cycles", 1),
     },
     (summary) => {

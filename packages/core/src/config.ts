@@ -26,6 +26,8 @@ const ConfigSchema = z.object({
   RATE_LIMIT_TABLE: z.string().min(1).default("synthcore-rate-limits"),
   VM_API_RATE_LIMIT: positiveInt.default(20),
   VM_REPORTER_RATE_LIMIT: positiveInt.default(100),
+  /** Dashboard reads per user per minute; the dashboard polls, so it is higher. */
+  DASHBOARD_RATE_LIMIT: positiveInt.default(120),
   COMMANDS_TABLE: z.string().min(1).default("synthcore-commands"),
   /** How often a VM's agent reports health; three silent intervals read as unreachable. */
   REPORTER_INTERVAL_SECONDS: positiveInt.default(60),

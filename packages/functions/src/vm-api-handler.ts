@@ -4,7 +4,6 @@ import { decideApproval } from "@synthcore/core/approvals/approvals";
 import type { UserVerifier } from "@synthcore/core/auth/jwt";
 import type { CommandDeps } from "@synthcore/core/commands/commands";
 import { sendUserCommand } from "@synthcore/core/commands/send";
-import { badRequest } from "@synthcore/core/errors";
 import type { RateLimiter } from "@synthcore/core/ratelimit/bucket";
 import {
   createProject,
@@ -22,12 +21,12 @@ import {
   userAuth,
   validate,
 } from "./http/middleware";
+import { knownAction } from "./http/actions";
 import { logRequests } from "./http/request-log";
 import {
   jsonResponse,
   type GatewayEvent,
   type GatewayHandler,
-  type GatewayMiddleware,
 } from "./http/types";
 
 export interface VmApiServices extends ProjectDeps, CommandDeps {
@@ -67,7 +66,7 @@ export function createVmApiHandler(services: VmApiServices): GatewayHandler {
       ),
     )
     .use(jsonBody())
-    .use(knownAction())
+    .use(knownAction(VM_API_ACTIONS))
     .use(validate(VmApiRequest));
   return logRequests("vm-api", handler as unknown as GatewayHandler);
 }
@@ -118,23 +117,4 @@ function runAction(
         reason: request.reason,
       });
   }
-}
-
-/** Gives a missing or unknown `action` its own clear message. */
-function knownAction(): GatewayMiddleware {
-  return {
-    before: async (request) => {
-      const body = request.event.json;
-      if (typeof body !== "object" || body === null || Array.isArray(body)) {
-        throw badRequest("request body must be a JSON object");
-      }
-      const action = (body as { action?: unknown }).action;
-      if (action === undefined) throw badRequest("action: required");
-      if (typeof action !== "string" || !VM_API_ACTIONS.includes(action)) {
-        throw badRequest(
-          `unknown action ${JSON.stringify(action).slice(0, 60)}; expected one of ${VM_API_ACTIONS.join(", ")}`,
-        );
-      }
-    },
-  };
 }

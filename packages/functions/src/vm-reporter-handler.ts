@@ -1,22 +1,24 @@
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
-import {
-  acknowledgeApproval,
-  createApproval,
-} from "@synthcore/core/approvals/approvals";
-import {
-  pollCommands,
-  reportCommandStatus,
-  type CommandDeps,
-} from "@synthcore/core/commands/commands";
-import { badRequest } from "@synthcore/core/errors";
+import type { CommandDeps } from "@synthcore/core/commands/commands";
+import { ApiError, badRequest } from "@synthcore/core/errors";
 import type { RateLimiter } from "@synthcore/core/ratelimit/bucket";
+import {
+  BATCH_ROUTE,
+  BatchRequest,
+  type BatchResult,
+  type ParsedBatchItem,
+} from "@synthcore/core/reporter/batch";
+import {
+  applyReport,
+  type Report,
+  type ReportCaller,
+} from "@synthcore/core/reporter/ingest";
 import {
   MAX_REPORTER_BODY_BYTES,
   REPORTER_ROUTES,
   type ReporterRoute,
 } from "@synthcore/core/reporter/routes";
-import * as telemetry from "@synthcore/core/telemetry/telemetry";
 import {
   cors,
   errorResponse,
@@ -43,36 +45,14 @@ import { describeZodError } from "./http/validation";
 export interface VmReporterServices extends CommandDeps {
   rateLimiter: RateLimiter;
   corsOrigins: readonly string[];
+  /** The report interval the batch route hands to agents; 60 by default. */
+  reportIntervalSeconds?: number;
 }
 
-type RouteHandler = (
-  services: VmReporterServices,
-  projectId: string,
-  body: any,
-) => Promise<unknown>;
+const DEFAULT_INTERVAL_SECONDS = 60;
 
-const now = (services: VmReporterServices) => (services.now ?? Date.now)();
-
-const HANDLERS: Record<ReporterRoute, RouteHandler> = {
-  health: (s, project, body) => telemetry.recordHealth(s.db, project, body),
-  messages: (s, project, body) => telemetry.recordMessages(s.db, project, body),
-  audit: (s, project, body) => telemetry.recordAudit(s.db, project, body),
-  conflicts: (s, project, body) =>
-    telemetry.recordConflicts(s.db, project, body),
-  "metrics/tasks": (s, project, body) =>
-    telemetry.recordTaskMetrics(s.db, project, body),
-  "metrics/productivity": (s, project, body) =>
-    telemetry.recordProductivityMetrics(s.db, project, body),
-  "metrics/cli-sessions": (s, project, body) =>
-    telemetry.recordCliSessions(s.db, project, body),
-  "commands/poll": (s, project, body) =>
-    pollCommands(s, project, body.max_commands),
-  "commands/status": (s, project, body) =>
-    reportCommandStatus(s, project, body),
-  approvals: (s, project, body) => createApproval(s.db, project, body, now(s)),
-  "approvals/ack": (s, project, body) =>
-    acknowledgeApproval(s.db, project, body, now(s)),
-};
+const bucketKey = (event: GatewayEvent) =>
+  `vm-reporter:project:${event.reporter!.projectId}`;
 
 /**
  * Builds the VM Reporter handler for `POST /functions/v1/vm-reporter/<route>`.
@@ -88,9 +68,10 @@ export function createVmReporterHandler(
     Error,
     Context
   >(async (event: GatewayEvent) => {
-    const { route, projectId } = event.reporter!;
-    const run = HANDLERS[route as ReporterRoute];
-    const data = await run(services, projectId!, event.json);
+    const data =
+      event.reporter!.route === BATCH_ROUTE
+        ? await runBatch(services, event)
+        : await runRoute(services, event);
     return jsonResponse(200, { success: true, data });
   })
     .use(cors(services.corsOrigins))
@@ -99,26 +80,98 @@ export function createVmReporterHandler(
     .use(postOnly())
     .use(reporterRoute())
     .use(projectHeader())
-    .use(reporterAuth(services.db))
     .use(
-      rateLimit(
-        services.rateLimiter,
-        (event: GatewayEvent) =>
-          `vm-reporter:project:${event.reporter!.projectId}`,
-      ),
+      reporterAuth(services.db, async (event) => {
+        await services.rateLimiter.refund?.(bucketKey(event));
+      }),
     )
+    .use(rateLimit(services.rateLimiter, bucketKey))
     .use(bodyLimit(MAX_REPORTER_BODY_BYTES))
     .use(jsonBody())
     .use(validateRoute());
   return logRequests("vm-reporter", handler as unknown as GatewayHandler);
 }
 
+/** Runs the report and marks the token checked and the request logged. */
+async function run(
+  services: VmReporterServices,
+  event: GatewayEvent,
+  report: Omit<Report, "elapsedMs">,
+) {
+  const reporter = event.reporter!;
+  const caller: ReportCaller = {
+    projectId: reporter.projectId!,
+    token: reporter.token!,
+    tokenHash: reporter.tokenHash!,
+  };
+  const elapsedMs = () => performance.now() - reporter.startedAt;
+  const outcome = await applyReport(services, caller, { ...report, elapsedMs });
+  reporter.verified = true;
+  reporter.logId = outcome.logId;
+  return outcome;
+}
+
+async function runBatch(
+  services: VmReporterServices,
+  event: GatewayEvent,
+): Promise<BatchResult> {
+  const batch = event.json as {
+    items: ParsedBatchItem[];
+    max_commands: number;
+  };
+  const items: Record<string, number> = {};
+  for (const item of batch.items)
+    items[item.route] = (items[item.route] ?? 0) + 1;
+  if (batch.max_commands > 0) items["commands/poll"] = 1;
+  const outcome = await run(services, event, {
+    items: batch.items,
+    maxCommands: batch.max_commands,
+    log: { route: BATCH_ROUTE, items },
+  });
+  return {
+    results: outcome.results,
+    commands: outcome.commands,
+    report_interval_seconds:
+      services.reportIntervalSeconds ?? DEFAULT_INTERVAL_SECONDS,
+  };
+}
+
+/** Runs a single route as a report of one item and returns that item's result. */
+async function runRoute(
+  services: VmReporterServices,
+  event: GatewayEvent,
+): Promise<unknown> {
+  const route = event.reporter!.route as ReporterRoute;
+  const body = event.json as any;
+  if (route === "commands/poll") {
+    const outcome = await run(services, event, {
+      items: [],
+      maxCommands: body.max_commands,
+      log: { route },
+    });
+    return { commands: outcome.commands };
+  }
+  const outcome = await run(services, event, {
+    items: [{ route, body }],
+    maxCommands: 0,
+    log: { route },
+  });
+  const result = outcome.results[0]!;
+  if (result.error !== undefined) {
+    throw new ApiError(result.status, "item_rejected", result.error);
+  }
+  return result.data;
+}
+
 /** Validates the body against the route's schema, naming the first bad field. */
 function validateRoute(): GatewayMiddleware {
   return {
     before: async (request) => {
-      const route = request.event.reporter!.route as ReporterRoute;
-      const schema = REPORTER_ROUTES[route].request;
+      const route = request.event.reporter!.route;
+      const schema =
+        route === BATCH_ROUTE
+          ? BatchRequest
+          : REPORTER_ROUTES[route as ReporterRoute].request;
       const result = schema.safeParse(request.event.json);
       if (!result.success)
         throw badRequest(describeZodError(result.error, request.event.json));

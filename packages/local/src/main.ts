@@ -1,5 +1,6 @@
 import { ConfigError, parseConfig } from "@synthcore/core/config";
 import { logger } from "@synthcore/core/log";
+import { ensureDashboardBuilt } from "./dashboard-build";
 import { parseLocalSettings } from "./settings";
 import { startLocalStack } from "./stack";
 import { readRunningStack } from "./stack-file";
@@ -28,6 +29,15 @@ if (running) {
   process.exit(1);
 }
 
+if (settings.SYNTHCORE_DASHBOARD_BUILD) {
+  console.log("Checking the dashboard build (packages/web/dist)...");
+  await ensureDashboardBuilt().catch((error: Error) =>
+    exitWith(
+      `building the dashboard failed: ${error.message}. Fix it, or set SYNTHCORE_DASHBOARD_BUILD=false to start without it.`,
+    ),
+  );
+}
+
 const stack = await startLocalStack({
   config,
   port: settings.PORT,
@@ -48,6 +58,7 @@ const stack = await startLocalStack({
 console.log(`
 Synthcore local stack is running on ${stack.url}
 
+  Dashboard GET  ${stack.url}/
   VM API    POST ${stack.url}/functions/v1/vm-api
   Reporter  POST ${stack.url}/functions/v1/vm-reporter/<route>
   OpenAPI   GET  ${stack.url}/openapi.json
@@ -55,7 +66,8 @@ Synthcore local stack is running on ${stack.url}
   Data      ${settings.SYNTHCORE_DATA_DIR}/ (${config.DATABASE_URL ? "Postgres from DATABASE_URL" : "PGlite"}), dynalite in memory
   Compute   ${stack.compute.name === "azure" ? "Azure" : `simulated, ${settings.SYNTHCORE_SIM_DELAY_MS} ms per VM operation`}
 
-Get a token, in another terminal:
+Seed a user, then sign in to the dashboard as that user. Or get a token,
+in another terminal:
 
   npx synthcore org create --name "Acme" --owner you@example.com --json
   npx synthcore token user --email you@example.com

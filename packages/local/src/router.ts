@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { DevIssuer } from "@synthcore/core/auth/dev-issuer";
+import type { Queryable } from "@synthcore/core/db/pool";
 import type { GatewayHandler } from "@synthcore/functions/http/types";
 import {
   lambdaContext,
@@ -9,12 +10,18 @@ import {
   writeGatewayResult,
   type RouteMatch,
 } from "./events";
+import { serveDevAuth } from "./dev-auth";
+import { serveDashboard } from "./static";
 
 export interface Routes {
   vmApi: GatewayHandler;
   vmReporter: GatewayHandler;
+  dashboard: GatewayHandler;
   issuer: DevIssuer;
+  db: Queryable;
   openApi: () => unknown;
+  /** The built dashboard, served at every path no other route takes. */
+  dashboardDir?: string;
 }
 
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -22,8 +29,9 @@ const REPORTER_PREFIX = "/functions/v1/vm-reporter/";
 
 /**
  * Routes a request as the HTTP API does: `ANY /functions/v1/vm-api`,
- * `ANY /functions/v1/vm-reporter/{route+}`, plus the dev issuer's JWKS and
- * the OpenAPI document, which only the local stack serves.
+ * `ANY /functions/v1/vm-reporter/{route+}`, `ANY /functions/v1/dashboard`,
+ * plus what only the local stack serves: the dev issuer's JWKS and sign-in,
+ * the OpenAPI document and the built dashboard.
  */
 export async function route(
   request: IncomingMessage,
@@ -35,6 +43,11 @@ export async function route(
   if (path === "/functions/v1/vm-api") {
     return invoke(request, response, routes.vmApi, {
       routeKey: "ANY /functions/v1/vm-api",
+    });
+  }
+  if (path === "/functions/v1/dashboard") {
+    return invoke(request, response, routes.dashboard, {
+      routeKey: "ANY /functions/v1/dashboard",
     });
   }
   if (
@@ -52,6 +65,14 @@ export async function route(
   if (path === "/openapi.json" && request.method === "GET") {
     return sendJson(response, 200, routes.openApi());
   }
+  if (await serveDevAuth(request, response, path, routes)) return;
+  if (
+    routes.dashboardDir &&
+    !path.startsWith("/functions/") &&
+    !path.startsWith("/auth/") &&
+    (await serveDashboard(request, response, path, routes.dashboardDir))
+  )
+    return;
   sendJson(response, 404, { message: "Not Found" });
 }
 
@@ -70,9 +91,8 @@ async function invoke(
     throw error;
   }
   const event = toGatewayEvent(request, body, match);
-  const functionName = match.routeKey.includes("vm-reporter")
-    ? "vm-reporter"
-    : "vm-api";
+  // "ANY /functions/v1/<name>/..." runs the function <name>.
+  const functionName = match.routeKey.split("/")[3]!;
   const result = await handler(event, lambdaContext(functionName));
   writeGatewayResult(response, result, event.requestContext.requestId);
 }

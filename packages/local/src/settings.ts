@@ -10,6 +10,11 @@ const LocalSettingsSchema = z.object({
     .int()
     .positive()
     .default(1000),
+  /** Build packages/web when its dist is missing or stale, before starting. */
+  SYNTHCORE_DASHBOARD_BUILD: z
+    .enum(["true", "false"])
+    .default("true")
+    .transform((value) => value === "true"),
 });
 
 export type LocalSettings = z.infer<typeof LocalSettingsSchema>;

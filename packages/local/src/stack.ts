@@ -2,6 +2,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import {
   createDevIssuer,
   loadDevIssuer,
@@ -23,6 +24,10 @@ import {
 } from "@synthcore/core/dynamo/tables";
 import { InProcessQueue } from "@synthcore/core/lifecycle/jobs";
 import { reconcile } from "@synthcore/core/lifecycle/reconciler";
+import {
+  pruneTelemetry,
+  retentionSettingsFromEnv,
+} from "@synthcore/core/telemetry/retention";
 import { lifecycleSettingsFromConfig } from "@synthcore/core/lifecycle/settings";
 import { runLifecycleJob } from "@synthcore/core/lifecycle/worker";
 import { logger } from "@synthcore/core/log";
@@ -34,6 +39,7 @@ import {
   commandSettingsFromConfig,
   silentAfterMsFromConfig,
 } from "@synthcore/functions/runtime/services";
+import { createDashboardHandler } from "@synthcore/functions/dashboard-handler";
 import { createVmApiHandler } from "@synthcore/functions/vm-api-handler";
 import { createVmReporterHandler } from "@synthcore/functions/vm-reporter-handler";
 import { route } from "./router";
@@ -48,7 +54,13 @@ export interface LocalStackOptions {
   reconcileIntervalMs: number;
   /** Use Azure when COMPUTE_PROVIDER=azure is set explicitly; simulated otherwise. */
   azure?: boolean;
+  /** The built dashboard to serve at `/`; packages/web/dist by default. */
+  dashboardDir?: string;
 }
+
+export const DEFAULT_DASHBOARD_DIR = fileURLToPath(
+  new URL("../../web/dist", import.meta.url),
+);
 
 export interface LocalStack {
   url: string;
@@ -124,8 +136,14 @@ export async function startLocalStack(
     await runLifecycleJob({ db, compute }, job);
   });
   const settings = lifecycleSettingsFromConfig(config);
+  const retention = retentionSettingsFromEnv();
+  let prunedAt = 0;
   const reconcileNow = async () => {
     await reconcile({ db, compute, jobs: queue, settings, customData });
+    // Retention runs once a minute, as in AWS, not on every local pass.
+    if (Date.now() - prunedAt < 60_000) return;
+    prunedAt = Date.now();
+    await pruneTelemetry(db, retention);
   };
 
   const commands = {
@@ -134,15 +152,16 @@ export async function startLocalStack(
     commandsTable: config.COMMANDS_TABLE,
     commandSettings: commandSettingsFromConfig(config),
   };
+  const verifier = createSupabaseVerifier({
+    issuer: issuerUrl,
+    jwksUri: `${issuerUrl}/.well-known/jwks.json`,
+  });
   const vmApi = createVmApiHandler({
     ...commands,
     silentAfterMs: silentAfterMsFromConfig(config),
     jobs: queue,
     lifecycle: settings,
-    verifier: createSupabaseVerifier({
-      issuer: issuerUrl,
-      jwksUri: `${issuerUrl}/.well-known/jwks.json`,
-    }),
+    verifier,
     rateLimiter: createTokenBucket({
       client: dynamo,
       table: config.RATE_LIMIT_TABLE,
@@ -152,6 +171,7 @@ export async function startLocalStack(
   });
   const vmReporter = createVmReporterHandler({
     ...commands,
+    reportIntervalSeconds: config.REPORTER_INTERVAL_SECONDS,
     rateLimiter: createTokenBucket({
       client: dynamo,
       table: config.RATE_LIMIT_TABLE,
@@ -159,11 +179,25 @@ export async function startLocalStack(
     }),
     corsOrigins: config.CORS_ALLOWED_ORIGINS,
   });
+  const dashboard = createDashboardHandler({
+    db,
+    verifier,
+    silentAfterMs: silentAfterMsFromConfig(config),
+    rateLimiter: createTokenBucket({
+      client: dynamo,
+      table: config.RATE_LIMIT_TABLE,
+      capacity: config.DASHBOARD_RATE_LIMIT,
+    }),
+    corsOrigins: config.CORS_ALLOWED_ORIGINS,
+  });
   const routes = {
     vmApi,
     vmReporter,
+    dashboard,
     issuer,
+    db,
     openApi: () => buildOpenApiDocument({ serverUrl: url }),
+    dashboardDir: options.dashboardDir ?? DEFAULT_DASHBOARD_DIR,
   };
   server.on("request", (request, response) => {
     route(request, response, routes).catch((error: unknown) => {

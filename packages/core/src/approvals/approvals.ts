@@ -1,4 +1,5 @@
 import type { Queryable } from "../db/pool";
+import type { Statement } from "../db/statement";
 import { badRequest, conflict, notFound } from "../errors";
 import { enqueueCommand, type CommandDeps } from "../commands/commands";
 import { requireProjectMember } from "../projects/access";
@@ -11,14 +12,6 @@ type ApprovalRow = Omit<Approval, "expires_at" | "created_at"> & {
   expires_at: Date;
   created_at: Date;
 };
-
-function toApproval(row: ApprovalRow): Approval {
-  return {
-    ...row,
-    expires_at: row.expires_at.toISOString(),
-    created_at: row.created_at.toISOString(),
-  };
-}
 
 /**
  * Moves pending approvals past their expiry to `expired`, so that every
@@ -42,36 +35,101 @@ async function expireApproval(
   return rows[0];
 }
 
-/** Creates a pending approval; the same id again returns the stored one. */
-export async function createApproval(
-  db: Queryable,
+type ApprovalJson = Omit<Approval, "expires_at" | "created_at"> & {
+  expires_at: string;
+  created_at: string;
+};
+
+/** Reads an approval row back from the JSON a statement returned. */
+function fromJson(row: ApprovalJson): Approval {
+  return {
+    ...row,
+    expires_at: new Date(row.expires_at).toISOString(),
+    created_at: new Date(row.created_at).toISOString(),
+  };
+}
+
+/**
+ * Adds the read of an approval's row after the statement: from `changed`
+ * when the statement wrote it, else the row as it was. A pending row past
+ * its expiry is moved to `expired` first, as every read here does.
+ */
+function approvalAfter(
+  sql: Statement,
+  allowed: string,
+  key: { project: string; id: string; now: string },
+  changed: string[],
+): string {
+  const where = `project_id = ${key.project} AND id = ${key.id} AND EXISTS (SELECT 1 FROM ${allowed})`;
+  const expired = sql.with(
+    sql.name("approval_expired"),
+    `UPDATE approvals SET status = 'expired'
+     WHERE ${where} AND status = 'pending' AND expires_at <= ${key.now}
+     RETURNING ${APPROVAL_COLUMNS}`,
+  );
+  const written = [...changed, expired];
+  const unchanged = written
+    .map((name) => `NOT EXISTS (SELECT 1 FROM ${name})`)
+    .join(" AND ");
+  const row = sql.with(
+    sql.name("approval"),
+    `${written.map((name) => `SELECT * FROM ${name}`).join(" UNION ALL ")}
+     UNION ALL SELECT ${APPROVAL_COLUMNS} FROM approvals
+     WHERE ${where} AND ${unchanged}`,
+  );
+  const alias = sql.name("approval_row");
+  sql.output(alias, `SELECT to_jsonb(r) FROM ${row} r LIMIT 1`);
+  return alias;
+}
+
+function approvalKey(
+  sql: Statement,
+  projectId: string,
+  id: string,
+  now: number,
+) {
+  return {
+    project: sql.param(projectId, "uuid"),
+    id: sql.param(id, "uuid"),
+    now: sql.param(new Date(now), "timestamptz"),
+  };
+}
+
+/**
+ * Adds a pending approval to a statement; the same id again returns the
+ * stored one. Returns a reader for the statement's result row.
+ */
+export function createApprovalIn(
+  sql: Statement,
+  allowed: string,
   projectId: string,
   request: ApprovalRequest,
   now: number,
-): Promise<Approval> {
-  await db.query(
+): (row: Record<string, unknown>) => Approval {
+  const key = approvalKey(sql, projectId, request.approval_id, now);
+  const expires = new Date(now + request.expires_in_seconds * 1000);
+  const inserted = sql.with(
+    sql.name("approval_new"),
     `INSERT INTO approvals (project_id, id, agent, action, summary, details,
        status, expires_at, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8)
-     ON CONFLICT (project_id, id) DO NOTHING`,
-    [
-      projectId,
-      request.approval_id,
-      request.agent,
-      request.action,
-      request.summary,
-      JSON.stringify(request.details ?? {}),
-      new Date(now + request.expires_in_seconds * 1000),
-      new Date(now),
-    ],
+     SELECT ${key.project}, ${key.id}, ${sql.param(request.agent, "text")},
+       ${sql.param(request.action, "text")}, ${sql.param(request.summary, "text")},
+       ${sql.param(JSON.stringify(request.details ?? {}), "jsonb")}, 'pending',
+       ${sql.param(expires, "timestamptz")}, ${key.now}
+     WHERE EXISTS (SELECT 1 FROM ${allowed})
+     ON CONFLICT (project_id, id) DO NOTHING
+     RETURNING ${APPROVAL_COLUMNS}`,
   );
-  const row = await expireApproval(db, projectId, request.approval_id, now);
-  if (row!.agent !== request.agent || row!.action !== request.action) {
-    throw conflict(
-      `approval ${request.approval_id} already exists for action "${row!.action}" of agent "${row!.agent}"`,
-    );
-  }
-  return toApproval(row!);
+  const alias = approvalAfter(sql, allowed, key, [inserted]);
+  return (result) => {
+    const row = result[alias] as ApprovalJson;
+    if (row.agent !== request.agent || row.action !== request.action) {
+      throw conflict(
+        `approval ${request.approval_id} already exists for action "${row.action}" of agent "${row.agent}"`,
+      );
+    }
+    return fromJson(row);
+  };
 }
 
 export interface Decision {
@@ -151,32 +209,36 @@ async function rejectDecision(db: Queryable, input: Decision, now: number) {
 }
 
 /**
- * Records that the VM acted on a decision. Acknowledging twice succeeds;
- * an approval without a decision is a 409.
+ * Adds the VM's confirmation that it acted on a decision to a statement.
+ * Acknowledging twice succeeds; an approval without a decision is a 409.
  */
-export async function acknowledgeApproval(
-  db: Queryable,
+export function acknowledgeApprovalIn(
+  sql: Statement,
+  allowed: string,
   projectId: string,
   ack: ApprovalAck,
   now: number,
-): Promise<Approval> {
-  await db.query(
-    `UPDATE approvals SET status = 'acknowledged', outcome = $3,
-       acknowledged_at = $4
-     WHERE project_id = $1 AND id = $2 AND status IN ('approved', 'rejected')`,
-    [
-      projectId,
-      ack.approval_id,
-      ack.message ? `${ack.outcome}: ${ack.message}` : ack.outcome,
-      new Date(now),
-    ],
+): (row: Record<string, unknown>) => Approval {
+  const key = approvalKey(sql, projectId, ack.approval_id, now);
+  const outcome = ack.message ? `${ack.outcome}: ${ack.message}` : ack.outcome;
+  const acknowledged = sql.with(
+    sql.name("approval_ack"),
+    `UPDATE approvals SET status = 'acknowledged',
+       outcome = ${sql.param(outcome, "text")}, acknowledged_at = ${key.now}
+     WHERE project_id = ${key.project} AND id = ${key.id}
+       AND status IN ('approved', 'rejected')
+       AND EXISTS (SELECT 1 FROM ${allowed})
+     RETURNING ${APPROVAL_COLUMNS}`,
   );
-  const row = await expireApproval(db, projectId, ack.approval_id, now);
-  if (!row) throw notFound(`approval ${ack.approval_id} not found`);
-  if (row.status !== "acknowledged") {
-    throw conflict(
-      `approval ${ack.approval_id} is "${row.status}"; an acknowledgement requires "approved" or "rejected"`,
-    );
-  }
-  return toApproval(row);
+  const alias = approvalAfter(sql, allowed, key, [acknowledged]);
+  return (result) => {
+    const row = result[alias] as ApprovalJson | null;
+    if (!row) throw notFound(`approval ${ack.approval_id} not found`);
+    if (row.status !== "acknowledged") {
+      throw conflict(
+        `approval ${ack.approval_id} is "${row.status}"; an acknowledgement requires "approved" or "rejected"`,
+      );
+    }
+    return fromJson(row);
+  };
 }

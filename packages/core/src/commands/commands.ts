@@ -80,36 +80,60 @@ export async function enqueueCommand(
   return { command_id: id, type: command.type, status: "queued", deliver_by };
 }
 
+/** A change the `commands` history table must follow, in the same transaction as the rest of a report. */
+export interface HistoryUpdate {
+  id: string;
+  status: CommandStatus;
+  at: number;
+  deliveries?: number;
+  result?: string;
+}
+
+/** The project's queued and delivered commands, oldest first: one Query. */
+export const listOpenCommands = (deps: CommandDeps, projectId: string) =>
+  table(deps).listOpen(projectId);
+
+/** Tells whether any open command can be leased or has to expire now. */
+export function hasDueCommands(open: CommandItem[], now: number): boolean {
+  return open.some((item) => item.deliver_by <= now || item.visible_at <= now);
+}
+
 /**
- * Leases up to `max` visible commands for the visibility timeout, oldest
- * first, and expires those past their delivery deadline. A command whose
- * lease lapses without a status report is delivered again.
+ * Leases up to `max` visible commands of `open` for the visibility timeout,
+ * oldest first, and expires those past their delivery deadline. A command
+ * whose lease lapses without a status report is delivered again. Only
+ * DynamoDB is written; the caller records `history` in Postgres.
  */
-export async function pollCommands(
+export async function leaseCommands(
   deps: CommandDeps,
-  projectId: string,
+  open: CommandItem[],
   max: number,
-): Promise<{ commands: DeliveredCommand[] }> {
+): Promise<{ commands: DeliveredCommand[]; history: HistoryUpdate[] }> {
   const now = clock(deps);
   const queue = table(deps);
   const leaseEnd = now + deps.commandSettings.visibilityTimeoutMs;
-  const leased: DeliveredCommand[] = [];
-  for (const item of await queue.listOpen(projectId)) {
+  const commands: DeliveredCommand[] = [];
+  const history: HistoryUpdate[] = [];
+  for (const item of open) {
     if (item.deliver_by <= now) {
       const expired = await queue.expire(item, now);
       if (expired)
-        await advanceCommandHistory(deps.db, item.command_id, "expired", now);
+        history.push({ id: item.command_id, status: "expired", at: now });
       continue;
     }
-    if (leased.length >= max || item.visible_at > now) continue;
+    if (commands.length >= max || item.visible_at > now) continue;
     const won = await queue.lease(item, now, leaseEnd);
     if (!won) continue;
-    await advanceCommandHistory(deps.db, won.command_id, "delivered", now, {
-      deliveries: won.deliveries,
+    const { deliveries } = won;
+    history.push({
+      id: won.command_id,
+      status: "delivered",
+      at: now,
+      deliveries,
     });
-    leased.push(toDelivered(won));
+    commands.push(toDelivered(won));
   }
-  return { commands: leased };
+  return { commands, history };
 }
 
 const ALLOWED_FROM: Record<
@@ -122,11 +146,11 @@ const ALLOWED_FROM: Record<
 };
 
 /**
- * Records the agent's status for a command. Repeating the current status
- * succeeds and changes nothing; any move backwards or out of a final
- * status is a 409.
+ * Moves a command in the queue to the agent's status. Repeating the current
+ * status succeeds and changes nothing; any move backwards or out of a final
+ * status is a 409. The caller records `history` in Postgres.
  */
-export async function reportCommandStatus(
+export async function advanceCommand(
   deps: CommandDeps,
   projectId: string,
   report: {
@@ -134,39 +158,27 @@ export async function reportCommandStatus(
     status: (typeof AGENT_COMMAND_STATUSES)[number];
     result?: string;
   },
-): Promise<{ command_id: string; status: CommandStatus }> {
+): Promise<{
+  result: { command_id: string; status: CommandStatus };
+  history?: HistoryUpdate;
+}> {
   const now = clock(deps);
-  const from = ALLOWED_FROM[report.status];
   const queue = table(deps);
-  const moved = await queue.advance(
-    projectId,
-    report.command_id,
-    report.status,
-    from,
-    now,
-    report.result,
-  );
-  if (moved) {
-    await advanceCommandHistory(
-      deps.db,
-      report.command_id,
-      report.status,
-      now,
-      {
-        result: report.result,
-      },
-    );
-    logger.info(
-      {
-        project_id: projectId,
-        command_id: report.command_id,
-        status: report.status,
-      },
-      "command status reported",
-    );
-    return { command_id: report.command_id, status: report.status };
+  const { command_id: id, status, result } = report;
+  const from = ALLOWED_FROM[status];
+  const moved = await queue.advance(projectId, id, status, from, now, result);
+  if (!moved) {
+    const item = await queue.get(projectId, id);
+    return { result: unchangedStatus(item, report) };
   }
-  return unchangedStatus(await queue.get(projectId, report.command_id), report);
+  logger.info(
+    { project_id: projectId, command_id: id, status },
+    "command status reported",
+  );
+  return {
+    result: { command_id: id, status },
+    history: { id, status, at: now, result },
+  };
 }
 
 /** Marks the history row failed when the queue write fails, then rethrows. */

@@ -1,4 +1,6 @@
 import type { Queryable } from "../db/pool";
+import type { Statement } from "../db/statement";
+import type { HistoryUpdate } from "./commands";
 import {
   COMMAND_STATUSES,
   FINAL_COMMAND_STATUSES,
@@ -55,6 +57,15 @@ function rank(status: CommandStatus): number {
     : COMMAND_STATUSES.indexOf(status);
 }
 
+/** Lists the statuses a history row may move to `status` from. */
+function movableFrom(status: CommandStatus): CommandStatus[] {
+  return COMMAND_STATUSES.filter(
+    (current) =>
+      rank(current) < rank(status) ||
+      (current === status && status === "delivered"),
+  );
+}
+
 /**
  * Brings the history row up to the queue's state. Statuses only move
  * forward, so a late write from a slower request changes nothing.
@@ -66,11 +77,7 @@ export async function advanceCommandHistory(
   at: number,
   details: { deliveries?: number; result?: string } = {},
 ): Promise<void> {
-  const from = COMMAND_STATUSES.filter(
-    (current) =>
-      rank(current) < rank(status) ||
-      (current === status && status === "delivered"),
-  );
+  const from = movableFrom(status);
   await db.query(
     `UPDATE commands SET status = $2,
        deliveries = greatest(deliveries, coalesce($4, deliveries)),
@@ -103,4 +110,41 @@ export async function listCommandHistory(
     [projectId, limit],
   );
   return rows;
+}
+
+/**
+ * Adds the history changes of a report to a statement, guarded by
+ * `allowed`. One UPDATE cannot change a row twice, so a command changed
+ * twice in one report keeps its last change.
+ */
+export function advanceHistoryIn(
+  sql: Statement,
+  allowed: string,
+  projectId: string,
+  updates: HistoryUpdate[],
+): void {
+  if (updates.length === 0) return;
+  const last = new Map(updates.map((update) => [update.id, update]));
+  const rows = [...last.values()].map((update) => ({
+    id: update.id,
+    status: update.status,
+    from_statuses: `{${movableFrom(update.status).join(",")}}`,
+    deliveries: update.deliveries ?? null,
+    at: new Date(update.at).toISOString(),
+    result: update.result ?? null,
+  }));
+  sql.with(
+    "command_history",
+    `UPDATE commands c SET status = u.status,
+       deliveries = greatest(c.deliveries, coalesce(u.deliveries, c.deliveries)),
+       last_delivered_at = CASE WHEN u.status = 'delivered' THEN u.at ELSE c.last_delivered_at END,
+       finished_at = CASE WHEN u.status = ANY(${sql.param(FINAL_COMMAND_STATUSES, "text[]")}) THEN u.at ELSE c.finished_at END,
+       result = coalesce(u.result, c.result), updated_at = now()
+     FROM jsonb_to_recordset(${sql.param(JSON.stringify(rows), "jsonb")})
+       AS u(id uuid, status text, from_statuses text[], deliveries integer,
+            at timestamptz, result text)
+     WHERE c.id = u.id AND c.project_id = ${sql.param(projectId, "uuid")}
+       AND c.status = ANY(u.from_statuses)
+       AND EXISTS (SELECT 1 FROM ${allowed})`,
+  );
 }

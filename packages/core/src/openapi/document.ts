@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { VmApiRequest } from "../projects/schemas";
+import { BATCH_ROUTE, BatchRequest, BatchResult } from "../reporter/batch";
 import {
   MAX_REPORTER_BODY_BYTES,
   REPORTER_ROUTES,
@@ -122,6 +123,15 @@ export function buildOpenApiDocument(options: { serverUrl: string }): Json {
   for (const [name, route] of Object.entries(REPORTER_ROUTES)) {
     paths[`/functions/v1/vm-reporter/${name}`] = reporterPath(name, route);
   }
+  paths[`/functions/v1/vm-reporter/${BATCH_ROUTE}`] = reporterPath(
+    BATCH_ROUTE,
+    {
+      summary:
+        "Send a whole agent cycle at once: telemetry, command results, approvals and a poll",
+      request: BatchRequest,
+      response: BatchResult,
+    },
+  );
   return {
     openapi: "3.1.0",
     info: {

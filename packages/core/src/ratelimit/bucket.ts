@@ -14,6 +14,8 @@ export type RateDecision =
 
 export interface RateLimiter {
   take(key: string): Promise<RateDecision>;
+  /** Gives back a token taken for a request that turned out not to count. */
+  refund?(key: string): Promise<void>;
 }
 
 export interface TokenBucketOptions {
@@ -101,6 +103,19 @@ export function createTokenBucket(options: TokenBucketOptions): RateLimiter {
       const tat = typeof Item?.tat === "number" ? Item.tat : limit + interval;
       const waitMs = Math.max(tat - limit, 1);
       return { allowed: false, retryAfterSeconds: Math.ceil(waitMs / 1000) };
+    },
+
+    async refund(key) {
+      const expires = Math.ceil((now() + options.capacity * interval) / 1000);
+      await update(
+        key,
+        "SET #tat = #tat - :interval",
+        "attribute_exists(#tat)",
+        {
+          ":interval": interval,
+          ":expires": expires + 60,
+        },
+      );
     },
   };
 }

@@ -1,5 +1,6 @@
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import type { Database, Queryable } from "../db/pool";
+import type { Statement } from "../db/statement";
 import { unauthorized } from "../errors";
 
 const TOKEN_PREFIX = "scr_";
@@ -48,6 +49,68 @@ export async function revokeReporterTokens(
 }
 
 /**
+ * Returns the SHA-256 of a well-formed bearer token. Throws 401 for a
+ * missing or malformed one without a database query.
+ */
+export function reporterTokenHash(token: string | undefined): Buffer {
+  if (!token)
+    throw unauthorized("missing bearer token in Authorization header");
+  if (!TOKEN_PATTERN.test(token)) {
+    throw unauthorized("reporter token is malformed; expected scr_<43 chars>");
+  }
+  return hashReporterToken(token);
+}
+
+/** The owner of a token: its project and that project's status, or nulls. */
+export interface TokenOwner {
+  project_id: string | null;
+  project_status: string | null;
+}
+
+/** Throws 401 unless the token's owner is `projectId`, a project not deleted. */
+export function requireTokenOwner(owner: TokenOwner, projectId: string): void {
+  if (!owner.project_id) {
+    throw unauthorized("reporter token is invalid or revoked");
+  }
+  if (owner.project_id !== projectId) {
+    throw unauthorized(
+      `reporter token belongs to another project, not to project ${projectId}`,
+    );
+  }
+  if (owner.project_status === "deleted") {
+    throw unauthorized(`project ${projectId} is deleted`);
+  }
+}
+
+const OWNER_SQL = (hash: string) =>
+  `SELECT t.project_id, p.status AS project_status FROM reporter_tokens t
+   JOIN projects p ON p.id = t.project_id
+   WHERE t.token_hash = ${hash} AND t.revoked_at IS NULL`;
+
+/**
+ * Adds the token check to a statement: CTE `token_owner` contains the token's
+ * owner and `allowed` a row only when the token may write for `projectId`.
+ * Every write of the statement is guarded by `allowed`, so the check costs
+ * no round trip of its own. Returns the name of `allowed`.
+ */
+export function checkTokenIn(
+  sql: Statement,
+  projectId: string,
+  hash: Buffer,
+): string {
+  sql.with("token_owner", OWNER_SQL(sql.param(hash, "bytea")));
+  const project = sql.param(projectId, "uuid");
+  sql.with(
+    "allowed",
+    `SELECT 1 FROM token_owner
+     WHERE project_id = ${project} AND project_status <> 'deleted'`,
+  );
+  sql.output("project_id", "SELECT project_id FROM token_owner");
+  sql.output("project_status", "SELECT project_status FROM token_owner");
+  return "allowed";
+}
+
+/**
  * Checks a bearer token against the active tokens in the database and
  * throws 401 unless it belongs to `projectId`, a project not deleted.
  */
@@ -56,34 +119,12 @@ export async function verifyReporterToken(
   projectId: string,
   token: string | undefined,
 ): Promise<void> {
-  if (!token)
-    throw unauthorized("missing bearer token in Authorization header");
-  if (!TOKEN_PATTERN.test(token)) {
-    throw unauthorized("reporter token is malformed; expected scr_<43 chars>");
-  }
-  const hash = hashReporterToken(token);
-  const { rows } = await db.query<{
-    project_id: string;
-    token_hash: Buffer;
-    status: string;
-  }>(
-    `SELECT t.project_id, t.token_hash, p.status FROM reporter_tokens t
-     JOIN projects p ON p.id = t.project_id
-     WHERE t.token_hash = $1 AND t.revoked_at IS NULL`,
-    [hash],
+  const hash = reporterTokenHash(token);
+  const { rows } = await db.query<TokenOwner>(OWNER_SQL("$1"), [hash]);
+  requireTokenOwner(
+    rows[0] ?? { project_id: null, project_status: null },
+    projectId,
   );
-  const row = rows[0];
-  if (!row || !timingSafeEqual(Buffer.from(row.token_hash), hash)) {
-    throw unauthorized("reporter token is invalid or revoked");
-  }
-  if (row.project_id !== projectId) {
-    throw unauthorized(
-      `reporter token belongs to another project, not to project ${projectId}`,
-    );
-  }
-  if (row.status === "deleted") {
-    throw unauthorized(`project ${projectId} is deleted`);
-  }
 }
 
 /**

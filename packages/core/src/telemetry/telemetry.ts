@@ -1,14 +1,4 @@
-import type * as z from "zod";
-import type { Queryable } from "../db/pool";
-import type {
-  AuditReport,
-  CliSessionsReport,
-  ConflictsReport,
-  HealthReport,
-  MessagesReport,
-  ProductivityMetricsReport,
-  TaskMetricsReport,
-} from "./schemas";
+import type { HealthReport } from "./schemas";
 
 export type ReportedHealth = "healthy" | "degraded" | "unhealthy";
 
@@ -27,97 +17,55 @@ export function deriveHealth(report: HealthReport): ReportedHealth {
   return "healthy";
 }
 
-/** Stores a snapshot and updates the project's health and last report time. */
-export async function recordHealth(
-  db: Queryable,
-  projectId: string,
-  report: HealthReport,
-): Promise<{ health_status: ReportedHealth; received_at: string }> {
-  const health = deriveHealth(report);
-  const { rows } = await db.query<{ received_at: Date }>(
-    `WITH snapshot AS (
-       INSERT INTO health_snapshots (project_id, health_status, cpu_percent,
-         memory_percent, disk_percent, load_1m, load_5m, load_15m,
-         uptime_seconds, agents, reported_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-       RETURNING received_at
-     ), project AS (
-       UPDATE projects SET health_status = $2, last_report_at = now()
-       WHERE id = $1
-     )
-     SELECT received_at FROM snapshot`,
-    [
-      projectId,
-      health,
-      report.cpu_percent,
-      report.memory_percent,
-      report.disk_percent,
-      report.load_1m ?? null,
-      report.load_5m ?? null,
-      report.load_15m ?? null,
-      report.uptime_seconds ?? null,
-      JSON.stringify(report.agents),
-      report.reported_at,
-    ],
-  );
-  return {
-    health_status: health,
-    received_at: rows[0]!.received_at.toISOString(),
-  };
-}
-
 /**
- * Inserts a batch with one statement: the items travel as one JSON array
- * and `jsonb_to_recordset` turns them into rows typed by `columns`.
+ * The table of one telemetry route. A body's items travel as one JSON
+ * array, and `jsonb_to_recordset` types them by `columns`.
  */
-async function insertBatch(
-  db: Queryable,
-  table: string,
-  projectId: string,
-  columns: Record<string, string>,
-  items: readonly object[],
-  conflict = "",
-): Promise<{ accepted: number }> {
-  const names = Object.keys(columns);
-  const typed = names.map((name) => `${name} ${columns[name]}`).join(", ");
-  await db.query(
-    `INSERT INTO ${table} (project_id, ${names.join(", ")})
-     SELECT $1, ${names.join(", ")} FROM jsonb_to_recordset($2::jsonb) AS item(${typed})
-     ${conflict}`,
-    [projectId, JSON.stringify(items)],
-  );
-  return { accepted: items.length };
+export interface TelemetryTable {
+  table: string;
+  columns: Record<string, string>;
+  rows(body: any): object[];
+  /** A clause appended to the INSERT, for a table that updates a repeated key. */
+  conflict?: string;
 }
 
-export const recordMessages = (
-  db: Queryable,
-  projectId: string,
-  report: z.infer<typeof MessagesReport>,
-) =>
-  insertBatch(
-    db,
-    "agent_messages",
-    projectId,
-    {
+const HEALTH: TelemetryTable = {
+  table: "health_snapshots",
+  columns: {
+    health_status: "text",
+    cpu_percent: "real",
+    memory_percent: "real",
+    disk_percent: "real",
+    load_1m: "real",
+    load_5m: "real",
+    load_15m: "real",
+    uptime_seconds: "bigint",
+    agents: "jsonb",
+    reported_at: "timestamptz",
+  },
+  rows: (report: HealthReport) => [
+    { ...report, health_status: deriveHealth(report) },
+  ],
+};
+
+const period = { period_start: "timestamptz", period_end: "timestamptz" };
+
+export const TELEMETRY_TABLES = {
+  health: HEALTH,
+  messages: {
+    table: "agent_messages",
+    columns: {
       agent: "text",
       role: "text",
       content: "text",
       thread: "text",
       sent_at: "timestamptz",
     },
-    report.messages,
-  );
-
-export const recordAudit = (
-  db: Queryable,
-  projectId: string,
-  report: z.infer<typeof AuditReport>,
-) =>
-  insertBatch(
-    db,
-    "audit_events",
-    projectId,
-    {
+    rows: (body) => body.messages,
+  },
+  audit: {
+    table: "audit_events",
+    columns: {
       agent: "text",
       action: "text",
       target: "text",
@@ -125,19 +73,15 @@ export const recordAudit = (
       details: "jsonb",
       occurred_at: "timestamptz",
     },
-    report.events.map((event) => ({ ...event, details: event.details ?? {} })),
-  );
-
-export const recordConflicts = (
-  db: Queryable,
-  projectId: string,
-  report: z.infer<typeof ConflictsReport>,
-) =>
-  insertBatch(
-    db,
-    "conflict_reports",
-    projectId,
-    {
+    rows: (body) =>
+      body.events.map((event: { details?: object }) => ({
+        ...event,
+        details: event.details ?? {},
+      })),
+  },
+  conflicts: {
+    table: "conflict_reports",
+    columns: {
       agent: "text",
       branch: "text",
       conflicts_detected: "integer",
@@ -148,40 +92,23 @@ export const recordConflicts = (
       last_sync_at: "timestamptz",
       reported_at: "timestamptz",
     },
-    report.reports,
-  );
-
-export const recordTaskMetrics = (
-  db: Queryable,
-  projectId: string,
-  report: z.infer<typeof TaskMetricsReport>,
-) =>
-  insertBatch(
-    db,
-    "task_metrics",
-    projectId,
-    {
+    rows: (body) => body.reports,
+  },
+  "metrics/tasks": {
+    table: "task_metrics",
+    columns: {
       agent: "text",
       assigned: "integer",
       completed: "integer",
       failed: "integer",
       drifted: "integer",
-      period_start: "timestamptz",
-      period_end: "timestamptz",
+      ...period,
     },
-    report.metrics,
-  );
-
-export const recordProductivityMetrics = (
-  db: Queryable,
-  projectId: string,
-  report: z.infer<typeof ProductivityMetricsReport>,
-) =>
-  insertBatch(
-    db,
-    "productivity_metrics",
-    projectId,
-    {
+    rows: (body) => body.metrics,
+  },
+  "metrics/productivity": {
+    table: "productivity_metrics",
+    columns: {
       agent: "text",
       commits: "integer",
       lines_added: "integer",
@@ -189,23 +116,13 @@ export const recordProductivityMetrics = (
       files_changed: "integer",
       active_seconds: "integer",
       idle_seconds: "integer",
-      period_start: "timestamptz",
-      period_end: "timestamptz",
+      ...period,
     },
-    report.metrics,
-  );
-
-/** Inserts sessions; a session reported again replaces its earlier numbers. */
-export const recordCliSessions = (
-  db: Queryable,
-  projectId: string,
-  report: z.infer<typeof CliSessionsReport>,
-) =>
-  insertBatch(
-    db,
-    "cli_sessions",
-    projectId,
-    {
+    rows: (body) => body.metrics,
+  },
+  "metrics/cli-sessions": {
+    table: "cli_sessions",
+    columns: {
       session_id: "text",
       agent: "text",
       tool: "text",
@@ -216,16 +133,25 @@ export const recordCliSessions = (
       input_tokens: "bigint",
       output_tokens: "bigint",
     },
-    dedupeSessions(report.sessions),
-    `ON CONFLICT (project_id, session_id) DO UPDATE SET
+    rows: (body) => body.sessions,
+    conflict: `ON CONFLICT (project_id, session_id) DO UPDATE SET
        agent = excluded.agent, tool = excluded.tool,
        started_at = excluded.started_at, ended_at = excluded.ended_at,
        exit_code = excluded.exit_code, commands_run = excluded.commands_run,
        input_tokens = excluded.input_tokens,
        output_tokens = excluded.output_tokens, received_at = now()`,
-  );
+  },
+} satisfies Record<string, TelemetryTable>;
+
+export type TelemetryRoute = keyof typeof TELEMETRY_TABLES;
+
+export function isTelemetryRoute(route: string): route is TelemetryRoute {
+  return Object.hasOwn(TELEMETRY_TABLES, route);
+}
 
 /** ON CONFLICT cannot touch one row twice, so the last report of a session wins. */
-function dedupeSessions<T extends { session_id: string }>(sessions: T[]): T[] {
+export function dedupeSessions<T extends { session_id: string }>(
+  sessions: T[],
+): T[] {
   return [...new Map(sessions.map((item) => [item.session_id, item])).values()];
 }

@@ -24,7 +24,7 @@ describe("OpenAPI document", () => {
     expect(Object.keys(paths).sort()).toEqual(
       [
         "/functions/v1/vm-api",
-        ...REPORTER_ROUTE_NAMES.map(
+        ...[...REPORTER_ROUTE_NAMES, "batch"].map(
           (route) => `/functions/v1/vm-reporter/${route}`,
         ),
       ].sort(),
@@ -42,7 +42,7 @@ describe("OpenAPI document", () => {
     expect(paths["/functions/v1/vm-api"]!.post.security).toEqual([
       { supabaseJwt: [] },
     ]);
-    for (const route of REPORTER_ROUTE_NAMES) {
+    for (const route of [...REPORTER_ROUTE_NAMES, "batch"]) {
       const operation = paths[`/functions/v1/vm-reporter/${route}`]!.post;
       expect(operation.security).toEqual([{ reporterToken: [] }]);
       expect(operation.parameters).toEqual([

@@ -1,12 +1,24 @@
-import { badRequest, notFound, payloadTooLarge } from "@synthcore/core/errors";
+import {
+  ApiError,
+  badRequest,
+  notFound,
+  payloadTooLarge,
+} from "@synthcore/core/errors";
 import type { Database } from "@synthcore/core/db/pool";
 import { logger } from "@synthcore/core/log";
-import { writeReporterRequestLog } from "@synthcore/core/reporter/request-log";
+import { BATCH_ROUTE } from "@synthcore/core/reporter/batch";
+import {
+  correctReporterRequestLog,
+  writeReporterRequestLog,
+} from "@synthcore/core/reporter/request-log";
 import {
   REPORTER_ROUTE_NAMES,
   isReporterRoute,
 } from "@synthcore/core/reporter/routes";
-import { verifyReporterToken } from "@synthcore/core/reporter/tokens";
+import {
+  reporterTokenHash,
+  verifyReporterToken,
+} from "@synthcore/core/reporter/tokens";
 import { bearerToken } from "./middleware";
 import type { GatewayEvent, GatewayMiddleware } from "./types";
 
@@ -38,13 +50,20 @@ export function reporterRequestLog(db: Database): GatewayMiddleware {
     const projectId = projectIdOf(request.event);
     const response = request.response;
     if (!projectId || !response) return;
-    const latencyMs = performance.now() - (started.get(request.event) ?? 0);
+    const status = response.statusCode ?? 200;
+    const logId = request.event.reporter?.logId;
     try {
+      if (logId !== undefined) {
+        if (status === 200) return;
+        const error = errorOf(response.body);
+        await correctReporterRequestLog(db, logId, { status, error });
+        return;
+      }
       await writeReporterRequestLog(db, {
         projectId,
         route: reporterRouteOf(request.event),
-        status: response.statusCode ?? 200,
-        latencyMs,
+        status,
+        latencyMs: performance.now() - (started.get(request.event) ?? 0),
         error: errorOf(response.body),
       });
     } catch (error) {
@@ -77,12 +96,13 @@ export function reporterRoute(): GatewayMiddleware {
   return {
     before: async (request) => {
       const route = reporterRouteOf(request.event);
-      if (!isReporterRoute(route)) {
+      if (!isReporterRoute(route) && route !== BATCH_ROUTE) {
+        const expected = [...REPORTER_ROUTE_NAMES, BATCH_ROUTE].join(", ");
         throw notFound(
-          `unknown route "${route.slice(0, 100)}"; expected one of ${REPORTER_ROUTE_NAMES.join(", ")}`,
+          `unknown route "${route.slice(0, 100)}"; expected one of ${expected}`,
         );
       }
-      request.event.reporter = { route };
+      request.event.reporter = { route, startedAt: performance.now() };
     },
   };
 }
@@ -104,14 +124,58 @@ export function projectHeader(): GatewayMiddleware {
   };
 }
 
-/** Checks the bearer token against the project's active reporter tokens. */
-export function reporterAuth(db: Database): GatewayMiddleware {
+/** Statuses the contract ranks below 401: the token decides first. */
+const AFTER_AUTH = new Set([400, 413, 429]);
+
+/**
+ * Checks that the bearer token is well formed and keeps its hash; the
+ * handler's first statement checks it against the database. A request
+ * rejected before that statement (429, 413, 400) has its token checked on
+ * its own first, so that a bad token still gets a 401.
+ */
+export function reporterAuth(
+  db: Database,
+  refund: (event: GatewayEvent) => Promise<void>,
+): GatewayMiddleware {
   return {
     before: async (request) => {
-      const projectId = request.event.reporter!.projectId!;
-      await verifyReporterToken(db, projectId, bearerToken(request.event));
+      const reporter = request.event.reporter!;
+      reporter.token = bearerToken(request.event);
+      reporter.tokenHash = reporterTokenHash(reporter.token);
+    },
+    onError: async (request) => {
+      const reporter = request.event.reporter;
+      const error = request.error;
+      if (!reporter?.tokenHash || !(error instanceof ApiError)) return;
+      const tookToken = error.status !== 429;
+      if (!reporter.verified && AFTER_AUTH.has(error.status)) {
+        try {
+          await verifyReporterToken(db, reporter.projectId!, reporter.token);
+          reporter.verified = true;
+        } catch (rejection) {
+          request.error = rejection as Error;
+        }
+      }
+      // A caller without a valid token must not drain the project's bucket.
+      if (request.error instanceof ApiError && request.error.status === 401) {
+        if (tookToken) await refundQuietly(refund, request.event);
+      }
     },
   };
+}
+
+async function refundQuietly(
+  refund: (event: GatewayEvent) => Promise<void>,
+  event: GatewayEvent,
+): Promise<void> {
+  try {
+    await refund(event);
+  } catch (error) {
+    logger.warn(
+      { err: error, project_id: event.reporter?.projectId },
+      "refunding a rate-limit token failed",
+    );
+  }
 }
 
 /** Rejects a body over `maxBytes` with 413 before it is parsed. */

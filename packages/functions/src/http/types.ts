@@ -14,8 +14,22 @@ export type GatewayEvent = APIGatewayProxyEventV2 & {
   user?: AuthenticatedUser;
   json?: unknown;
   /** The VM Reporter's route and the project the request names. */
-  reporter?: { route: string; projectId?: string };
+  reporter?: ReporterContext;
 };
+
+export interface ReporterContext {
+  route: string;
+  /** The performance.now() time the route was read at, for the log's latency. */
+  startedAt: number;
+  projectId?: string;
+  token?: string;
+  /** The token's SHA-256, set once the token is well formed. */
+  tokenHash?: Buffer;
+  /** True once the database accepted the token. */
+  verified?: boolean;
+  /** The request-log row the handler's write added. */
+  logId?: number;
+}
 
 export type GatewayResult = APIGatewayProxyStructuredResultV2;
 

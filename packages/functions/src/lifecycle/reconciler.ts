@@ -8,11 +8,17 @@ import {
 } from "@synthcore/core/lifecycle/reconciler";
 import { logger } from "@synthcore/core/log";
 import { reporterCustomData } from "@synthcore/core/reporter/tokens";
+import {
+  pruneTelemetry,
+  retentionSettingsFromEnv,
+  type RetentionSettings,
+} from "@synthcore/core/telemetry/retention";
 import { computeFromConfig } from "../runtime/compute";
 import { loadSecrets } from "../runtime/secrets";
 import { databaseFromConfig, requireSetting } from "../runtime/services";
 
 let deps: Promise<ReconcilerDeps> | undefined;
+let retention: RetentionSettings | undefined;
 
 async function buildDeps(): Promise<ReconcilerDeps> {
   await loadSecrets();
@@ -30,10 +36,17 @@ async function buildDeps(): Promise<ReconcilerDeps> {
   };
 }
 
-/** Scheduled entry, run every minute. */
+/**
+ * Scheduled entry, run every minute: the lifecycle pass, then one bounded
+ * pass of telemetry retention.
+ */
 export async function handler(): Promise<ReconcileSummary> {
   deps ??= buildDeps();
-  const summary = await reconcile(await deps);
+  const ready = await deps;
+  const summary = await reconcile(ready);
   logger.info(summary, "reconcile finished");
+  retention ??= retentionSettingsFromEnv();
+  const pruned = await pruneTelemetry(ready.db, retention);
+  logger.info({ deleted: pruned }, "telemetry retention finished");
   return summary;
 }

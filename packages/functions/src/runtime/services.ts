@@ -10,6 +10,7 @@ import { SqsJobQueue } from "@synthcore/core/lifecycle/sqs-queue";
 import { lifecycleSettingsFromConfig } from "@synthcore/core/lifecycle/settings";
 import { createTokenBucket } from "@synthcore/core/ratelimit/bucket";
 import type { CommandSettings } from "@synthcore/core/commands/commands";
+import type { DashboardServices } from "../dashboard-handler";
 import type { VmApiServices } from "../vm-api-handler";
 import type { VmReporterServices } from "../vm-reporter-handler";
 
@@ -42,8 +43,15 @@ export function silentAfterMsFromConfig(config: Config): number {
   return 3 * config.REPORTER_INTERVAL_SECONDS * 1000;
 }
 
-export function vmApiServicesFromConfig(config: Config): VmApiServices {
+function userVerifierFromConfig(config: Config) {
   const supabaseUrl = requireSetting(config, "SUPABASE_URL");
+  return createSupabaseVerifier({
+    issuer: supabaseIssuer(supabaseUrl),
+    jwksUri: config.SUPABASE_JWKS_URL ?? supabaseJwksUrl(supabaseUrl),
+  });
+}
+
+export function vmApiServicesFromConfig(config: Config): VmApiServices {
   const dynamo = createDynamoClient({
     region: config.AWS_REGION,
     endpoint: config.DYNAMODB_ENDPOINT,
@@ -56,14 +64,29 @@ export function vmApiServicesFromConfig(config: Config): VmApiServices {
     silentAfterMs: silentAfterMsFromConfig(config),
     jobs: new SqsJobQueue(requireSetting(config, "LIFECYCLE_QUEUE_URL")),
     lifecycle: lifecycleSettingsFromConfig(config),
-    verifier: createSupabaseVerifier({
-      issuer: supabaseIssuer(supabaseUrl),
-      jwksUri: config.SUPABASE_JWKS_URL ?? supabaseJwksUrl(supabaseUrl),
-    }),
+    verifier: userVerifierFromConfig(config),
     rateLimiter: createTokenBucket({
       client: dynamo,
       table: config.RATE_LIMIT_TABLE,
       capacity: config.VM_API_RATE_LIMIT,
+    }),
+    corsOrigins: config.CORS_ALLOWED_ORIGINS,
+  };
+}
+
+export function dashboardServicesFromConfig(config: Config): DashboardServices {
+  const dynamo = createDynamoClient({
+    region: config.AWS_REGION,
+    endpoint: config.DYNAMODB_ENDPOINT,
+  });
+  return {
+    db: databaseFromConfig(config),
+    silentAfterMs: silentAfterMsFromConfig(config),
+    verifier: userVerifierFromConfig(config),
+    rateLimiter: createTokenBucket({
+      client: dynamo,
+      table: config.RATE_LIMIT_TABLE,
+      capacity: config.DASHBOARD_RATE_LIMIT,
     }),
     corsOrigins: config.CORS_ALLOWED_ORIGINS,
   };
@@ -87,5 +110,6 @@ export function vmReporterServicesFromConfig(
       capacity: config.VM_REPORTER_RATE_LIMIT,
     }),
     corsOrigins: config.CORS_ALLOWED_ORIGINS,
+    reportIntervalSeconds: config.REPORTER_INTERVAL_SECONDS,
   };
 }

@@ -1,0 +1,208 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTokenBucket } from "@synthcore/core/ratelimit/bucket";
+import { rotateReporterToken } from "@synthcore/core/reporter/tokens";
+import { databaseEngines } from "@synthcore/core/testing/database";
+import { createVmReporterHandler } from "../src/vm-reporter-handler";
+import { VmApiHarness, type TestUser } from "./support/harness";
+import { fullBatch, tableCounts, unknownAck } from "./support/batch-fixtures";
+import { lastLog, validBody } from "./support/reporter-fixtures";
+
+describe.each(databaseEngines())("vm-reporter batch on %s", (engine) => {
+  let api: VmApiHarness;
+  let owner: TestUser;
+  let organizationId: string;
+
+  beforeAll(async () => {
+    api = await VmApiHarness.start(engine);
+    owner = await api.user("batch@example.com");
+    organizationId = await api.organization(owner);
+  });
+  afterAll(() => api.close());
+
+  const vm = async () => {
+    const projectId = await api.project(owner, organizationId);
+    const token = await rotateReporterToken(api.db, projectId);
+    const batch = (body: unknown, options = {}) =>
+      api.report("batch", body, { projectId, token, ...options });
+    const command = async () => {
+      const response = await api.call(
+        {
+          action: "send_command",
+          project_id: projectId,
+          command: "stop_agents",
+        },
+        { token: owner.token },
+      );
+      return response.body.data.command_id as string;
+    };
+    return { projectId, token, batch, command };
+  };
+
+  it("writes every item, answers each and logs one row listing them", async () => {
+    const { projectId, batch } = await vm();
+    const response = await batch(fullBatch());
+
+    expect(response.status).toBe(200);
+    const { results, commands, report_interval_seconds } = response.body.data;
+    expect(results.map((result: any) => [result.route, result.status])).toEqual(
+      fullBatch().items.map((item) => [item.route, 200]),
+    );
+    expect(results[0].data).toEqual({
+      health_status: "healthy",
+      received_at: expect.any(String),
+    });
+    expect(results[1].data).toEqual({ accepted: 2 });
+    expect(results.at(-1).data).toMatchObject({ status: "pending" });
+    expect(commands).toEqual([]);
+    expect(report_interval_seconds).toBe(60);
+    expect(Object.values(await tableCounts(api.db, projectId))).toEqual([
+      1, 2, 1, 1, 1, 1, 1, 1,
+    ]);
+    const { rows } = await api.db.query(
+      "SELECT route, status, items FROM vm_reporter_request_log WHERE project_id = $1",
+      [projectId],
+    );
+    expect(rows).toEqual([
+      {
+        route: "batch",
+        status: 200,
+        items: {
+          health: 1,
+          messages: 1,
+          audit: 1,
+          conflicts: 1,
+          "metrics/tasks": 1,
+          "metrics/productivity": 1,
+          "metrics/cli-sessions": 1,
+          approvals: 1,
+          "commands/poll": 1,
+        },
+      },
+    ]);
+  });
+
+  it("rejects the whole batch for one invalid item, naming its path", async () => {
+    const { projectId, batch } = await vm();
+    const bad = {
+      route: "health",
+      body: { ...validBody("health"), cpu_percent: 150 },
+    };
+    const response = await batch(fullBatch([bad]));
+
+    expect(response.status).toBe(400);
+    expect(response.body.error).toMatch(/^items\.8\.body\.cpu_percent: /);
+    expect(Object.values(await tableCounts(api.db, projectId))).toEqual([
+      0, 0, 0, 0, 0, 0, 0, 0,
+    ]);
+    expect(await lastLog(api.db, projectId)).toMatchObject({
+      route: "batch",
+      status: 400,
+    });
+  });
+
+  it("rejects an unknown route in an item and an approval sent twice", async () => {
+    const { batch } = await vm();
+    const unknown = await batch({
+      items: [{ route: "commands/poll", body: {} }],
+    });
+    const approval = { route: "approvals", body: validBody("approvals") };
+    const twice = await batch({ items: [approval, approval] });
+
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error).toMatch(/^items\.0\.route: /);
+    expect(twice.status).toBe(400);
+    expect(twice.body.error).toMatch(
+      /^items\.1\.body\.approval_id: .* more than one item/,
+    );
+  });
+
+  it("answers 401 for a bad token before anything else and writes nothing", async () => {
+    const { projectId, batch } = await vm();
+    const forged = `scr_${"B".repeat(43)}`;
+    const response = await batch(fullBatch(), { token: forged });
+
+    expect(response.status).toBe(401);
+    expect(response.body).toEqual({
+      error: "reporter token is invalid or revoked",
+    });
+    expect(Object.values(await tableCounts(api.db, projectId))).toEqual([
+      0, 0, 0, 0, 0, 0, 0, 0,
+    ]);
+    expect(await lastLog(api.db, projectId)).toMatchObject({ status: 401 });
+  });
+
+  it("leases commands, takes their results and fails only the bad item", async () => {
+    const { projectId, batch, command } = await vm();
+    const id = await command();
+    const first = await batch({ items: [], max_commands: 5 });
+    expect(first.body.data.commands.map((c: any) => c.command_id)).toEqual([
+      id,
+    ]);
+
+    const done = {
+      route: "commands/status",
+      body: { command_id: id, status: "succeeded", result: "ok" },
+    };
+    const second = await batch(fullBatch([done, unknownAck()]));
+    const results = second.body.data.results;
+
+    expect(second.status).toBe(200);
+    expect(results.at(-2)).toEqual({
+      route: "commands/status",
+      status: 200,
+      data: { command_id: id, status: "succeeded" },
+    });
+    expect(results.at(-1)).toMatchObject({
+      route: "approvals/ack",
+      status: 404,
+    });
+    expect(results.at(-1).error).toMatch(/^approval .* not found$/);
+    const { rows } = await api.db.query(
+      "SELECT status, result FROM commands WHERE id = $1",
+      [id],
+    );
+    expect(rows).toEqual([{ status: "succeeded", result: "ok" }]);
+    expect((await tableCounts(api.db, projectId)).health_snapshots).toBe(1);
+
+    const back = {
+      route: "commands/status",
+      body: { command_id: id, status: "running" },
+    };
+    const third = await batch({ items: [back], max_commands: 0 });
+    expect(third.body.data.results[0]).toMatchObject({ status: 409 });
+  });
+
+  const oneTokenHandler = () =>
+    createVmReporterHandler({
+      ...api.reporterServices,
+      reportIntervalSeconds: 30,
+      rateLimiter: createTokenBucket({
+        client: api.reporterServices.dynamo,
+        table: "rate-limits",
+        capacity: 1,
+        now: api.clock.now,
+      }),
+    });
+
+  it("takes one rate-limit token for a whole batch", async () => {
+    const { batch } = await vm();
+    const handler = oneTokenHandler();
+    const first = await batch(fullBatch(), { handler });
+    const second = await batch(fullBatch(), { handler });
+
+    expect(first.status).toBe(200);
+    expect(first.body.data.report_interval_seconds).toBe(30);
+    expect(second.status).toBe(429);
+  });
+
+  it("gives the token back when the reporter token is bad", async () => {
+    const { batch } = await vm();
+    const handler = oneTokenHandler();
+    const forged = `scr_${"D".repeat(43)}`;
+    const rejected = await batch(fullBatch(), { handler, token: forged });
+    const accepted = await batch(fullBatch(), { handler });
+
+    expect(rejected.status).toBe(401);
+    expect(accepted.status).toBe(200);
+  });
+});

@@ -1,0 +1,254 @@
+import type { ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { ReporterClient } from "@synthcore/agent/client";
+import { SimulatedAgent } from "@synthcore/agent/simulated";
+import {
+  CHROMIUM,
+  CHROMIUM_FLAGS,
+  ROOT,
+  cli,
+  startStack,
+  stop,
+} from "./support";
+
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium)
+  console.warn(
+    `dashboard browser tests skipped: ${CHROMIUM} is missing (apt-get install -y chromium)`,
+  );
+
+const ARTIFACTS = join(ROOT, "test-artifacts", "dashboard");
+const LOOPBACK = /^http:\/\/127\.0\.0\.1:\d+\//;
+
+describe.skipIf(!hasChromium)("dashboard in Chromium", () => {
+  let dataDir: string;
+  let profileDir: string;
+  let env: Record<string, string>;
+  let stack: ChildProcess | undefined;
+  let url: string;
+  let context: BrowserContext;
+  let page: Page;
+  let projectId: string;
+  let otherProjectId: string;
+  let agent: SimulatedAgent;
+
+  const shot = (name: string) =>
+    page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+  const tab = (name: string) =>
+    page
+      .getByRole("navigation", { name: "Project sections" })
+      .getByRole("link", { name: new RegExp(`^${name}`) })
+      .click();
+  const heading = () => page.getByRole("heading", { level: 1 });
+
+  beforeAll(async () => {
+    await mkdir(ARTIFACTS, { recursive: true });
+    dataDir = await mkdtemp(join(tmpdir(), "synthcore-web-"));
+    profileDir = await mkdtemp(join(tmpdir(), "synthcore-chromium-"));
+    env = {
+      SYNTHCORE_DATA_DIR: dataDir,
+      PORT: "0",
+      SYNTHCORE_SIM_DELAY_MS: "500",
+      SYNTHCORE_RECONCILE_INTERVAL_MS: "200",
+      LOG_LEVEL: "warn",
+    };
+    ({ child: stack, url } = await startStack(env));
+    await cli(
+      ["org", "create", "--name", "Acme", "--owner", "owner@example.com"],
+      env,
+    );
+    otherProjectId = await otherOrganizationProject();
+
+    context = await chromium.launchPersistentContext(profileDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_FLAGS,
+      viewport: { width: 1200, height: 800 },
+    });
+    // The page may reach the local stack and nothing else.
+    await context.route("**/*", (route) =>
+      LOOPBACK.test(route.request().url()) ? route.continue() : route.abort(),
+    );
+    page = context.pages()[0] ?? (await context.newPage());
+  }, 120_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await stop(stack);
+    await rm(dataDir, { recursive: true, force: true });
+    await rm(profileDir, { recursive: true, force: true });
+  });
+
+  afterEach(async ({ task }) => {
+    if (task.result?.state === "fail")
+      await shot(`failed-${task.name.replace(/\W+/g, "-")}`);
+  });
+
+  async function otherOrganizationProject(): Promise<string> {
+    await cli(
+      ["org", "create", "--name", "Rival", "--owner", "rival@example.com"],
+      env,
+    );
+    const orgs = await cli(
+      ["token", "user", "--email", "rival@example.com"],
+      env,
+    );
+    const listed = await post("dashboard", orgs.token, {
+      action: "organizations",
+    });
+    const created = await post("vm-api", orgs.token, {
+      action: "create",
+      organization_id: listed.items[0].id,
+      name: "secret",
+    });
+    return created.project_id;
+  }
+
+  async function post(gateway: string, token: string, body: object) {
+    const response = await fetch(`${url}/functions/v1/${gateway}`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${token}`,
+        "content-type": "application/json",
+      },
+      body: JSON.stringify(body),
+    });
+    return ((await response.json()) as { data: any }).data;
+  }
+
+  it("signs in as a seeded user", async () => {
+    await page.goto(url);
+    await expect.poll(() => page.getByLabel("User").inputValue()).toBeTruthy();
+    await shot("01-sign-in");
+    await page.getByLabel("User").selectOption("owner@example.com");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: "Projects" }).waitFor();
+  });
+
+  it("creates a project and watches it become active", async () => {
+    await page.getByLabel("Name").fill("demo");
+    await page.getByRole("button", { name: "Create project" }).click();
+    await page.waitForURL(/#\/projects\/[0-9a-f-]{36}\/overview$/);
+    projectId = page.url().split("/").at(-2)!;
+    await expect
+      .poll(() => heading().textContent(), { timeout: 15_000 })
+      .toContain("active");
+    await shot("02-overview-active");
+    await page.goto(`${url}/#/`);
+    await page.getByRole("link", { name: "demo" }).waitFor();
+    await shot("03-projects");
+  });
+
+  it("shows the agent's health chart and messages", async () => {
+    const token = (
+      await cli(["token", "reporter", "--project", projectId], env)
+    ).token;
+    agent = new SimulatedAgent({
+      client: new ReporterClient({ baseUrl: url, projectId, token }),
+    });
+    for (let i = 0; i < 3; i++) await agent.runCycle();
+
+    await page.goto(`${url}/#/projects/${projectId}/overview`);
+    await tab("Health");
+    await page.getByRole("img", { name: /CPU, memory and disk/ }).waitFor();
+    await shot("04-health");
+    await tab("Chat");
+    await page.locator(".message").first().waitFor();
+    await shot("05-chat");
+  });
+
+  it("approves the agent's approval request", async () => {
+    await tab("Approvals");
+    await page.getByRole("button", { name: "Approve" }).click();
+    await page.getByText("Nothing is waiting for you.").waitFor();
+    const summary = await agent.runCycle();
+    expect(summary.approval?.status).toBe("acknowledged");
+    await page.reload();
+    await page.getByRole("cell", { name: "acknowledged" }).waitFor();
+    await shot("06-approvals");
+  });
+
+  it("sends a command and shows its result", async () => {
+    await tab("Commands");
+    await page.getByLabel("Command").selectOption("restart_agents");
+    await page.getByRole("button", { name: "Send command" }).click();
+    await page.getByRole("status").filter({ hasText: "queued" }).waitFor();
+    // The agent may lease the command on a later cycle than the next one.
+    const done = page.getByRole("row", { name: /restart_agents.*succeeded/ });
+    for (let cycle = 0; cycle < 5 && !(await done.isVisible()); cycle++) {
+      await agent.runCycle();
+      await page.getByRole("button", { name: "Refresh" }).click();
+      await done.waitFor({ timeout: 2_000 }).catch(() => undefined);
+    }
+    await done.waitFor();
+    await shot("07-commands");
+  });
+
+  it("shows the request log and metrics", async () => {
+    await tab("Logs");
+    await page.getByLabel("Status").fill("200");
+    await page.getByRole("button", { name: "Filter" }).click();
+    await page
+      .getByRole("cell", { name: "200", exact: true })
+      .first()
+      .waitFor();
+    await shot("08-logs");
+    await tab("Metrics");
+    await page.getByRole("img", { name: /Tasks per report/ }).waitFor();
+    await shot("09-metrics");
+  });
+
+  it("stops and deletes the project after confirmation", async () => {
+    await tab("Overview");
+    await page.getByRole("button", { name: "Stop" }).click();
+    await expect
+      .poll(() => heading().textContent(), { timeout: 15_000 })
+      .toContain("stopped");
+    await page.getByRole("button", { name: "Delete…" }).click();
+    await shot("10-confirm-delete");
+    await page.getByRole("button", { name: "Yes, delete" }).click();
+    await expect
+      .poll(() => heading().textContent(), { timeout: 15_000 })
+      .toContain("deleted");
+    await shot("11-deleted");
+  });
+
+  it("shows a 403 for another organization's project", async () => {
+    await page.goto(`${url}/#/projects/${otherProjectId}/overview`);
+    const alert = page.getByRole("alert");
+    await alert.waitFor();
+    expect(await alert.textContent()).toBe(
+      `not a member of project ${otherProjectId} (HTTP 403)`,
+    );
+    await shot("12-forbidden");
+  });
+
+  it("returns to sign-in when the session expires", async () => {
+    const response = await fetch(`${url}/auth/v1/dev/token`, {
+      method: "POST",
+      body: JSON.stringify({ email: "owner@example.com", ttl_seconds: 1 }),
+    });
+    const { access_token } = (await response.json()) as {
+      access_token: string;
+    };
+    const session = JSON.stringify({
+      token: access_token,
+      email: "owner@example.com",
+      expiresAt: Date.now() + 60_000,
+    });
+    // The page believes the session is fresh; the API knows it is not.
+    await page.evaluate(
+      `sessionStorage.setItem("synthcore.session", ${JSON.stringify(session)})`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await page.goto(`${url}/#/`);
+    await page.reload();
+    await page.getByText("Your session has expired").waitFor();
+    await shot("13-expired");
+  });
+});

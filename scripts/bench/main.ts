@@ -1,0 +1,245 @@
+/**
+ * `npm run bench`: the reporter's handler overhead in process, HTTP load on
+ * 127.0.0.1 beside a bare node:http + pg server, and the gateway bundles.
+ * Prints a table and writes docs/benchmarks.md. Uses PostgreSQL when
+ * DATABASE_URL is set, PGlite otherwise. Not part of `npm test`.
+ */
+import { execFile } from "node:child_process";
+import { writeFile } from "node:fs/promises";
+import { availableParallelism, cpus } from "node:os";
+import { resolve } from "node:path";
+import { promisify } from "node:util";
+import { format } from "prettier";
+import { validBody } from "../../packages/functions/test/support/reporter-fixtures";
+import { fullBatch } from "../../packages/functions/test/support/batch-fixtures";
+import {
+  gatewayEvent,
+  lambdaContext,
+} from "../../packages/functions/test/support/events";
+import {
+  benchBucket,
+  benchHandler,
+  io,
+  benchProject,
+  gatewayServer,
+  load,
+  percentile,
+  serve,
+  startEngines,
+  timedEngines,
+  type Engines,
+} from "./setup";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const ITERATIONS = 300;
+const WARMUP = 30;
+const LOAD = { connections: 8, seconds: 5 };
+const lines: string[] = [];
+/** The figures the targets are checked against. */
+const found = {
+  overheadP99: 0,
+  healthShare: 0,
+  batchShare: 0,
+  bundles: new Map<string, { kib: number; ms: number }>(),
+};
+const print = (line = "") => {
+  console.log(line);
+  lines.push(line);
+};
+
+const HEALTH_INSERT = `INSERT INTO health_snapshots (project_id, health_status,
+  cpu_percent, memory_percent, disk_percent, agents, reported_at)
+  VALUES ($1, 'healthy', 1, 2, 3, '{}', now())`;
+
+async function time(run: () => Promise<unknown>): Promise<number[]> {
+  for (let i = 0; i < WARMUP; i++) await run();
+  const samples: number[] = [];
+  for (let i = 0; i < ITERATIONS; i++) {
+    const started = performance.now();
+    await run();
+    samples.push(performance.now() - started);
+  }
+  return samples;
+}
+
+async function inProcess(engines: Engines) {
+  const { projectId, token } = await benchProject(engines.db);
+  const handler = benchHandler(timedEngines(engines));
+  const overheads: number[] = [];
+  const call = (route: string, body: unknown) => async () => {
+    const event = gatewayEvent({
+      path: `/functions/v1/vm-reporter/${route}`,
+      headers: { authorization: `Bearer ${token}`, "x-project-id": projectId },
+      body,
+    });
+    event.pathParameters = { route };
+    io.ms = 0;
+    const started = performance.now();
+    const result = await handler(event, lambdaContext());
+    overheads.push(performance.now() - started - io.ms);
+    if (result.statusCode !== 200) throw new Error(`${route}: ${result.body}`);
+  };
+  const bucket = benchBucket(engines);
+  const bare = await time(() => engines.db.query(HEALTH_INSERT, [projectId]));
+  const bareLimited = await time(async () => {
+    await bucket.take(`bench:${projectId}`);
+    await engines.db.query(HEALTH_INSERT, [projectId]);
+  });
+  const ms = (value: number) => value.toFixed(2);
+  const baseline = percentile(bareLimited, 50);
+  print(
+    "| request | p50 ms | p99 ms | handler overhead p50 | overhead p99 | p50 / bare insert + rate limit |",
+  );
+  print("|---|---:|---:|---:|---:|---:|");
+  print(
+    `| bare insert | ${ms(percentile(bare, 50))} | ${ms(percentile(bare, 99))} | | | |`,
+  );
+  print(
+    `| bare rate limit + insert | ${ms(baseline)} | ${ms(percentile(bareLimited, 99))} | | | 1.00 |`,
+  );
+  const cases: Array<[string, string, () => unknown]> = [
+    ["health", "health", () => validBody("health")],
+    ["messages", "messages", () => validBody("messages")],
+    ["commands/poll", "commands/poll", () => ({})],
+    ["batch (all kinds + poll)", "batch", () => fullBatch()],
+  ];
+  for (const [label, route, body] of cases) {
+    const samples = await time(call(route, body()));
+    const own = overheads.splice(0).slice(WARMUP);
+    found.overheadP99 = Math.max(found.overheadP99, percentile(own, 99));
+    print(
+      `| ${label} | ${ms(percentile(samples, 50))} | ${ms(percentile(samples, 99))} | ${ms(percentile(own, 50))} | ${ms(percentile(own, 99))} | ${(percentile(samples, 50) / baseline).toFixed(2)} |`,
+    );
+  }
+  return { projectId, token, handler: benchHandler(engines), bucket };
+}
+
+async function http(
+  engines: Engines,
+  project: Awaited<ReturnType<typeof inProcess>>,
+) {
+  const gateway = await gatewayServer(project.handler);
+  const bareServer = (limited: boolean) =>
+    serve(async (request, response) => {
+      for await (const chunk of request) void chunk;
+      if (limited) await project.bucket.take(`bench:${project.projectId}`);
+      await engines.db.query(HEALTH_INSERT, [project.projectId]);
+      response.writeHead(200, { "content-type": "application/json" });
+      response.end('{"success":true}');
+    });
+  const bare = await bareServer(false);
+  const limited = await bareServer(true);
+  const headers = {
+    authorization: `Bearer ${project.token}`,
+    "x-project-id": project.projectId,
+  };
+  const runs: Array<[string, string, () => string]> = [
+    ["bare node:http + pg", bare.url, () => "{}"],
+    ["bare node:http + rate limit + pg", limited.url, () => "{}"],
+    [
+      "reporter health",
+      `${gateway.url}/functions/v1/vm-reporter/health`,
+      () => JSON.stringify(validBody("health")),
+    ],
+    [
+      "reporter batch",
+      `${gateway.url}/functions/v1/vm-reporter/batch`,
+      () => JSON.stringify(fullBatch()),
+    ],
+  ];
+  print(
+    "| server | req/s | p50 ms | p99 ms | errors | vs bare pg | vs bare rate limit + pg |",
+  );
+  print("|---|---:|---:|---:|---:|---:|---:|");
+  const rates: number[] = [];
+  for (const [label, url, body] of runs) {
+    const result = await load(url, headers, body, LOAD);
+    rates.push(result.perSecond);
+    if (label === "reporter health")
+      found.healthShare = result.perSecond / rates[0]!;
+    if (label === "reporter batch")
+      found.batchShare = result.perSecond / rates[0]!;
+    const share = (base: number | undefined) =>
+      base ? `${((result.perSecond / base) * 100).toFixed(0)} %` : "";
+    print(
+      `| ${label} | ${result.perSecond.toFixed(0)} | ${result.p50.toFixed(1)} | ${result.p99.toFixed(1)} | ${result.errors} | ${share(rates[0])} | ${share(rates[1])} |`,
+    );
+  }
+  await gateway.close();
+  await bare.close();
+  await limited.close();
+}
+
+async function bundles(): Promise<void> {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ["--import", "tsx", "scripts/bundles.ts", "--runs", "5"],
+    { cwd: ROOT, maxBuffer: 10_000_000 },
+  ).catch((error) => ({ stdout: String(error.stdout ?? error) }));
+  print("```");
+  for (const line of stdout.trimEnd().split("\n")) {
+    print(line);
+    const row = line.match(/^(vm-\S+)\s+([\d.]+) KiB\s+([\d.]+) ms/);
+    if (row) found.bundles.set(row[1]!, { kib: +row[2]!, ms: +row[3]! });
+  }
+  print("```");
+}
+
+function targets(): void {
+  const mark = (met: boolean) => (met ? "met" : "not met");
+  const gateways = [...found.bundles.entries()];
+  const share = (value: number) => `${(value * 100).toFixed(0)} %`;
+  print("| target | found | |");
+  print("|---|---|---|");
+  print(
+    "| a cycle: 1 request, at most 3 round trips | enforced by packages/functions/test/vm-reporter-round-trips.test.ts | met |",
+  );
+  print(
+    `| handler overhead p99 under 1 ms | worst ${found.overheadP99.toFixed(2)} ms | ${mark(found.overheadP99 < 1)} |`,
+  );
+  print(
+    `| ingestion at 50 % of the bare server | health ${share(found.healthShare)}, batch ${share(found.batchShare)} (a batch is a whole cycle) | ${mark(found.healthShare >= 0.5)} |`,
+  );
+  for (const [name, bundle] of gateways) {
+    print(
+      `| ${name} bundle under 500 KB, cold import under 150 ms | ${bundle.kib} KiB, ${bundle.ms} ms | ${mark(bundle.kib * 1024 < 500_000 && bundle.ms < 150)} |`,
+    );
+  }
+}
+
+async function main() {
+  const engines = await startEngines();
+  print("# Benchmarks");
+  print();
+  print(
+    `${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${availableParallelism()} CPUs (${cpus()[0]?.model.trim()}), ${engines.engine} and dynalite on the same machine.`,
+  );
+  print();
+  print(
+    `## Handler in process (${ITERATIONS} sequential requests after ${WARMUP} warm-up)`,
+  );
+  print();
+  try {
+    const project = await inProcess(engines);
+    print();
+    print(
+      `## HTTP on 127.0.0.1 (${LOAD.connections} connections, ${LOAD.seconds} s each)`,
+    );
+    print();
+    await http(engines, project);
+  } finally {
+    await engines.close();
+  }
+  print();
+  print("## Bundles (scripts/bundles.ts)");
+  print();
+  await bundles();
+  print();
+  print("## Targets");
+  print();
+  targets();
+  const markdown = await format(lines.join("\n"), { parser: "markdown" });
+  await writeFile(resolve(ROOT, "docs/benchmarks.md"), markdown);
+}
+
+await main();

@@ -1,0 +1,231 @@
+import { createServer, request as httpRequest, Agent } from "node:http";
+import type { AddressInfo } from "node:net";
+import { startEmbeddedPostgres } from "@synthcore/core/db/embedded";
+import { migrate } from "@synthcore/core/db/migrate";
+import { createDatabase, type Database } from "@synthcore/core/db/pool";
+import { createDynamoClient } from "@synthcore/core/dynamo/client";
+import { startDynalite } from "@synthcore/core/dynamo/local";
+import {
+  commandsTableDefinition,
+  ensureTables,
+  rateLimitTableDefinition,
+} from "@synthcore/core/dynamo/tables";
+import { createTokenBucket } from "@synthcore/core/ratelimit/bucket";
+import { rotateReporterToken } from "@synthcore/core/reporter/tokens";
+import type { GatewayHandler } from "@synthcore/functions/http/types";
+import { createVmReporterHandler } from "@synthcore/functions/vm-reporter-handler";
+import {
+  lambdaContext,
+  readBody,
+  toGatewayEvent,
+  writeGatewayResult,
+} from "@synthcore/local/events";
+
+/** Real engines: PostgreSQL at DATABASE_URL or PGlite, and dynalite. */
+export async function startEngines() {
+  const embedded = process.env.DATABASE_URL
+    ? undefined
+    : await startEmbeddedPostgres();
+  const url = process.env.DATABASE_URL ?? embedded!.url;
+  const db = createDatabase({ url, max: embedded ? 1 : 10 });
+  await migrate(db);
+  const dynalite = await startDynalite();
+  const dynamo = createDynamoClient({
+    region: "us-east-1",
+    endpoint: dynalite.endpoint,
+  });
+  await ensureTables(dynamo, [
+    rateLimitTableDefinition("bench-rate-limits"),
+    commandsTableDefinition("bench-commands"),
+  ]);
+  const engine = embedded ? "PGlite" : "PostgreSQL";
+  const close = async () => {
+    await db.close();
+    await embedded?.close();
+    await dynalite.close();
+  };
+  return { db, dynamo, engine, close };
+}
+
+export type Engines = Awaited<ReturnType<typeof startEngines>>;
+
+/** Creates a project with a reporter token, in its own organization. */
+export async function benchProject(db: Database) {
+  const { rows } = await db.query<{ id: string }>(
+    `WITH org AS (INSERT INTO organizations (name) VALUES ('Bench') RETURNING id)
+     INSERT INTO projects (organization_id, name, status, region, vm_size)
+     SELECT id, 'bench', 'active', 'westeurope', 'Standard_D2s_v3' FROM org
+     RETURNING id`,
+  );
+  const projectId = rows[0]!.id;
+  return { projectId, token: await rotateReporterToken(db, projectId) };
+}
+
+/** Milliseconds spent waiting on Postgres and DynamoDB, summed. */
+export const io = { ms: 0 };
+
+async function timed<T>(work: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  try {
+    return await work();
+  } finally {
+    io.ms += performance.now() - started;
+  }
+}
+
+/** Wraps the engines so that every call's wait is added to `io.ms`. */
+export function timedEngines(engines: Engines): Engines {
+  const db: Database = {
+    ...engines.db,
+    pool: engines.db.pool,
+    query: (text, params) => timed(() => engines.db.query(text, params)),
+  };
+  const dynamo = new Proxy(engines.dynamo, {
+    get(target, property) {
+      if (property !== "send") return Reflect.get(target, property, target);
+      return (command: any) => timed(() => (target.send as any)(command));
+    },
+  });
+  return { ...engines, db, dynamo };
+}
+
+/** Takes one rate-limit token the way the reporter does, for baselines. */
+export function benchBucket(engines: Engines) {
+  return createTokenBucket({
+    client: engines.dynamo,
+    table: "bench-rate-limits",
+    capacity: 1_000_000_000,
+  });
+}
+
+/** Builds the reporter handler with a bucket no benchmark can empty. */
+export function benchHandler(engines: Engines): GatewayHandler {
+  return createVmReporterHandler({
+    db: engines.db,
+    dynamo: engines.dynamo,
+    commandsTable: "bench-commands",
+    commandSettings: {
+      visibilityTimeoutMs: 60_000,
+      deliveryDeadlineMs: 3_600_000,
+    },
+    rateLimiter: benchBucket(engines),
+    corsOrigins: [],
+  });
+}
+
+/** Serves `handle` on 127.0.0.1 and returns its URL and a closer. */
+export async function serve(
+  handle: (request: any, response: any) => Promise<void>,
+) {
+  const server = createServer((request, response) => {
+    handle(request, response).catch(() => {
+      response.statusCode = 500;
+      response.end();
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((done) => server.close(() => done())),
+  };
+}
+
+/** Serves the reporter behind node:http, as the local stack does. */
+export function gatewayServer(handler: GatewayHandler) {
+  return serve(async (request, response) => {
+    const body = await readBody(request, 1024 * 1024);
+    const route = new URL(request.url, "http://127.0.0.1").pathname.replace(
+      "/functions/v1/vm-reporter/",
+      "",
+    );
+    const event = toGatewayEvent(request, body, {
+      routeKey: "ANY /functions/v1/vm-reporter/{route+}",
+      pathParameters: { route },
+    });
+    const context = lambdaContext("vm-reporter");
+    const result = await handler(event, context);
+    writeGatewayResult(response, result, context.awsRequestId);
+  });
+}
+
+export interface LoadResult {
+  requests: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+/**
+ * Sends POSTs from `connections` keep-alive connections for `seconds`,
+ * to 127.0.0.1 only, and stops by itself.
+ */
+export async function load(
+  url: string,
+  headers: Record<string, string>,
+  body: () => string,
+  options: { connections: number; seconds: number },
+): Promise<LoadResult> {
+  const target = new URL(url);
+  if (target.hostname !== "127.0.0.1") {
+    throw new Error(`load target is ${target.hostname}; expected 127.0.0.1`);
+  }
+  const agent = new Agent({ keepAlive: true, maxSockets: options.connections });
+  const latencies: number[] = [];
+  let errors = 0;
+  const end = performance.now() + options.seconds * 1000;
+  const worker = async () => {
+    while (performance.now() < end) {
+      const started = performance.now();
+      const status = await post(agent, target, headers, body());
+      latencies.push(performance.now() - started);
+      if (status !== 200) errors++;
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: options.connections }, worker));
+  const elapsed = (performance.now() - started) / 1000;
+  agent.destroy();
+  return {
+    requests: latencies.length,
+    perSecond: latencies.length / elapsed,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    errors,
+  };
+}
+
+function post(
+  agent: Agent,
+  target: URL,
+  headers: Record<string, string>,
+  body: string,
+): Promise<number> {
+  return new Promise((resolve) => {
+    const request = httpRequest(
+      target,
+      {
+        method: "POST",
+        agent,
+        headers: { ...headers, "content-type": "application/json" },
+      },
+      (response) => {
+        response.resume();
+        response.on("end", () => resolve(response.statusCode ?? 0));
+      },
+    );
+    request.on("error", () => resolve(0));
+    request.end(body);
+  });
+}
+
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const index = Math.min(
+    sorted.length - 1,
+    Math.ceil((p / 100) * sorted.length) - 1,
+  );
+  return sorted[Math.max(0, index)]!;
+}
