@@ -122,10 +122,11 @@ export class ReporterClient {
       });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
+      const detail = `request to ${this.url(route)} failed (${message}); check that the API is running at ${this.options.baseUrl}`;
       return {
         ok: false,
         retryable: true,
-        error: new ReporterError(route, 0, message),
+        error: new ReporterError(route, 0, detail),
       };
     }
     const body = (await response.json().catch(() => ({}))) as {

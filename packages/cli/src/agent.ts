@@ -45,9 +45,22 @@ export async function runAgent(
   });
   const agent = new SimulatedAgent({ client });
   let stopped = false;
-  const stop = () => (stopped = true);
+  let wake = () => {};
+  const stop = () => {
+    stopped = true;
+    wake();
+  };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
+  // Waits between cycles, ending early when the agent is told to stop.
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
 
   const summaries: CycleSummary[] = [];
   try {
@@ -58,7 +71,8 @@ export async function runAgent(
       const last = summaries.at(-1);
       if (last) {
         const interval = flags.intervalSeconds ?? last.report_interval_seconds;
-        await sleep(jitteredDelayMs(interval));
+        await pause(jitteredDelayMs(interval));
+        if (stopped) break;
       }
       const summary = await agent.runCycle();
       summaries.push(summary);
@@ -84,8 +98,4 @@ export function jitteredDelayMs(
 ): number {
   const jitter = 1 + JITTER * (2 * random() - 1);
   return Math.round(intervalSeconds * 1000 * jitter);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -31,7 +31,9 @@ Commands:
   agent --project ID --token TOKEN          run a simulated VM agent against the stack
              [--url URL] [--interval SECONDS] [--cycles N]
                                             (URL: the running stack; interval: the server's;
-                                            cycles: until Ctrl+C)
+                                            cycles: until Ctrl+C; on a VM, the
+                                            SYNTHCORE_PROJECT_ID, SYNTHCORE_REPORTER_TOKEN
+                                            and SYNTHCORE_API_URL variables stand in)
 
 Options:
   --json    print one JSON object instead of text
@@ -306,12 +308,20 @@ async function agent(flags: Flags): Promise<number> {
     if (name !== "json" && !AGENT_OPTIONS.includes(name))
       throw new UsageError(`--${name} is not an option of "agent"`);
   }
-  const project = optionalUuid(flags, "project") ?? required(flags, "project");
+  // On a VM the settings come from its custom data, as environment variables.
+  const fromEnvironment = {
+    project: process.env.SYNTHCORE_PROJECT_ID,
+    token: process.env.SYNTHCORE_REPORTER_TOKEN,
+    url: process.env.SYNTHCORE_API_URL,
+  };
+  const withDefaults = { ...fromEnvironment, ...definedOnly(flags) };
+  const project =
+    optionalUuid(withDefaults, "project") ?? required(withDefaults, "project");
   const summaries = await runAgent(
     {
       project,
-      token: required(flags, "token"),
-      url: typeof flags.url === "string" ? flags.url : undefined,
+      token: required(withDefaults, "token"),
+      url: typeof withDefaults.url === "string" ? withDefaults.url : undefined,
       intervalSeconds: wholeNumber(flags, "interval", 0),
       cycles: wholeNumber(flags, "cycles", 1),
     },
@@ -322,4 +332,10 @@ async function agent(flags: Flags): Promise<number> {
   if (flags.json)
     process.stdout.write(`${JSON.stringify({ cycles: summaries })}\n`);
   return 0;
+}
+
+function definedOnly(flags: Flags): Flags {
+  return Object.fromEntries(
+    Object.entries(flags).filter(([, value]) => value !== undefined),
+  );
 }

@@ -123,7 +123,7 @@ describe.each(databaseEngines())("vm-reporter batch on %s", (engine) => {
 
     expect(response.status).toBe(401);
     expect(response.body).toEqual({
-      error: "reporter token is invalid or revoked",
+      error: `reporter token is invalid or revoked; an operator mints a new one with "synthcore token reporter --project ${projectId}"`,
     });
     expect(Object.values(await tableCounts(api.db, projectId))).toEqual([
       0, 0, 0, 0, 0, 0, 0, 0,

@@ -453,6 +453,29 @@ describe.each(databaseEngines())("commands and approvals on %s", (engine) => {
       );
     });
 
+    it("rejects proceeding after a rejection with 409", async () => {
+      const agent = await vm();
+      const request = approval();
+      await agent.report("approvals", request);
+      await decide(agent.projectId, request.approval_id, "reject");
+
+      const proceeded = await agent.report("approvals/ack", {
+        approval_id: request.approval_id,
+        outcome: "proceeded",
+      });
+      const aborted = await agent.report("approvals/ack", {
+        approval_id: request.approval_id,
+        outcome: "aborted",
+      });
+
+      expect(proceeded.status).toBe(409);
+      expect(proceeded.body.error).toBe(
+        `approval ${request.approval_id} was rejected, so "proceeded" contradicts the decision; acknowledge it with "aborted" or "failed"`,
+      );
+      expect(aborted.status).toBe(200);
+      expect(aborted.body.data.status).toBe("acknowledged");
+    });
+
     it("rejects the same id for another action with 409", async () => {
       const agent = await vm();
       const request = approval();

@@ -108,11 +108,11 @@ describe.each(databaseEngines())("vm-reporter on %s", (engine) => {
 
       expect(response.status).toBe(401);
       expect(response.body).toEqual({
-        error: "reporter token is invalid or revoked",
+        error: `reporter token is invalid or revoked; an operator mints a new one with "synthcore token reporter --project ${projectId}"`,
       });
       expect(await lastLog(api.db, projectId)).toMatchObject({
         status: 401,
-        error: "reporter token is invalid or revoked",
+        error: `reporter token is invalid or revoked; an operator mints a new one with "synthcore token reporter --project ${projectId}"`,
       });
     });
 
@@ -120,7 +120,7 @@ describe.each(databaseEngines())("vm-reporter on %s", (engine) => {
       const response = await send(route, validBody(route), {
         token: otherToken,
       });
-      const expected = `reporter token belongs to another project, not to project ${projectId}`;
+      const expected = `reporter token does not belong to project ${projectId}`;
 
       expect(response.status).toBe(401);
       expect(response.body).toEqual({ error: expected });
@@ -214,7 +214,7 @@ describe.each(databaseEngines())("vm-reporter on %s", (engine) => {
     expect(revoked.status).toBe(401);
     expect(await lastLog(api.db, project.id)).toMatchObject({
       status: 401,
-      error: "reporter token is invalid or revoked",
+      error: `reporter token is invalid or revoked; an operator mints a new one with "synthcore token reporter --project ${project.id}"`,
     });
   });
 

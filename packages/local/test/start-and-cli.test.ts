@@ -224,6 +224,18 @@ describe("npm start with the synthcore CLI", () => {
     });
   });
 
+  it("agent takes its settings from the VM's environment", async () => {
+    const result = await runCli(["agent", "--cycles", "1"], {
+      ...env,
+      SYNTHCORE_PROJECT_ID: "00000000-0000-4000-8000-000000000001",
+      SYNTHCORE_REPORTER_TOKEN: `scr_${"a".repeat(43)}`,
+      SYNTHCORE_API_URL: apiUrl,
+    });
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("reporter token is invalid or revoked");
+  });
+
   it("migrate reports the schema as up to date", async () => {
     const result = await runCli(["migrate", "--json"], env);
 

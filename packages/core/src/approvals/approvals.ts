@@ -210,7 +210,8 @@ async function rejectDecision(db: Queryable, input: Decision, now: number) {
 
 /**
  * Adds the VM's confirmation that it acted on a decision to a statement.
- * Acknowledging twice succeeds; an approval without a decision is a 409.
+ * Acknowledging twice succeeds. An approval without a decision, or a
+ * rejected one acknowledged as "proceeded", is a 409.
  */
 export function acknowledgeApprovalIn(
   sql: Statement,
@@ -226,7 +227,8 @@ export function acknowledgeApprovalIn(
     `UPDATE approvals SET status = 'acknowledged',
        outcome = ${sql.param(outcome, "text")}, acknowledged_at = ${key.now}
      WHERE project_id = ${key.project} AND id = ${key.id}
-       AND status IN ('approved', 'rejected')
+       AND (status = 'approved'
+         OR (status = 'rejected' AND ${sql.param(ack.outcome, "text")} <> 'proceeded'))
        AND EXISTS (SELECT 1 FROM ${allowed})
      RETURNING ${APPROVAL_COLUMNS}`,
   );
@@ -234,6 +236,11 @@ export function acknowledgeApprovalIn(
   return (result) => {
     const row = result[alias] as ApprovalJson | null;
     if (!row) throw notFound(`approval ${ack.approval_id} not found`);
+    if (row.status === "rejected" && ack.outcome === "proceeded") {
+      throw conflict(
+        `approval ${ack.approval_id} was rejected, so "proceeded" contradicts the decision; acknowledge it with "aborted" or "failed"`,
+      );
+    }
     if (row.status !== "acknowledged") {
       throw conflict(
         `approval ${ack.approval_id} is "${row.status}"; an acknowledgement requires "approved" or "rejected"`,

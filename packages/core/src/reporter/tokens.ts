@@ -21,11 +21,14 @@ export async function rotateReporterToken(
 ): Promise<string> {
   const token = TOKEN_PREFIX + randomBytes(TOKEN_BYTES).toString("base64url");
   await db.transaction(async (client) => {
-    const { rowCount } = await client.query(
-      "SELECT 1 FROM projects WHERE id = $1 FOR UPDATE",
+    const { rows } = await client.query<{ status: string }>(
+      "SELECT status FROM projects WHERE id = $1 FOR UPDATE",
       [projectId],
     );
-    if (rowCount !== 1) throw new Error(`project ${projectId} not found`);
+    if (!rows[0]) throw new Error(`project ${projectId} not found`);
+    if (rows[0].status === "deleted") {
+      throw new Error(`project ${projectId} is deleted; its VM needs no token`);
+    }
     await revokeReporterTokens(client, projectId);
     await client.query(
       "INSERT INTO reporter_tokens (project_id, token_hash) VALUES ($1, $2)",
@@ -70,11 +73,13 @@ export interface TokenOwner {
 /** Throws 401 unless the token's owner is `projectId`, a project not deleted. */
 export function requireTokenOwner(owner: TokenOwner, projectId: string): void {
   if (!owner.project_id) {
-    throw unauthorized("reporter token is invalid or revoked");
+    throw unauthorized(
+      `reporter token is invalid or revoked; an operator mints a new one with "synthcore token reporter --project ${projectId}"`,
+    );
   }
   if (owner.project_id !== projectId) {
     throw unauthorized(
-      `reporter token belongs to another project, not to project ${projectId}`,
+      `reporter token does not belong to project ${projectId}`,
     );
   }
   if (owner.project_status === "deleted") {
