@@ -94,6 +94,7 @@ describe.each(databaseEngines())("dashboard lists on %s", (engine) => {
     ]);
     const audit = await list("request_log", { route: "audit" });
     expect(audit.items.map((row) => row.route)).toEqual(["audit"]);
+    expect(audit.items[0]).toHaveProperty("items");
   });
 
   it("lists commands with their status and the sender", async () => {

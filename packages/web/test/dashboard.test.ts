@@ -138,6 +138,12 @@ describe.skipIf(!hasChromium)("dashboard in Chromium", () => {
     await expect
       .poll(() => heading().textContent(), { timeout: 15_000 })
       .toContain("active");
+    // The id is shown as text, for `synthcore token reporter --project ID`.
+    await page.locator("code.project-id", { hasText: projectId }).waitFor();
+    await page
+      .getByText(`synthcore token reporter --project ${projectId}`)
+      .waitFor();
+    await page.getByText("no report yet").first().waitFor();
     await shot("02-overview-active");
     await page.goto(`${url}/#/`);
     await page.getByRole("link", { name: "demo" }).waitFor();
@@ -164,33 +170,80 @@ describe.skipIf(!hasChromium)("dashboard in Chromium", () => {
 
   it("approves the agent's approval request", async () => {
     await tab("Approvals");
+    await page.getByText("No decided or expired requests yet.").waitFor();
     await page.getByRole("button", { name: "Approve" }).click();
     await page.getByText("Nothing is waiting for you.").waitFor();
+    const row = page.getByRole("row", { name: /deploy/ });
+    await row.getByRole("cell", { name: "approved", exact: true }).waitFor();
+    await row.getByText("waiting for the agent to acknowledge").waitFor();
+    await shot("06a-approvals-approved");
     const summary = await agent.runCycle();
     expect(summary.approval?.status).toBe("acknowledged");
-    await page.reload();
-    await page.getByRole("cell", { name: "acknowledged" }).waitFor();
+    // No reload and no Refresh: the tab polls while the decision is in flight.
+    await row
+      .getByRole("cell", { name: "acknowledged", exact: true })
+      .waitFor({ timeout: 10_000 });
+    await row.getByRole("cell", { name: "proceeded" }).waitFor();
+    expect(await row.getByRole("cell").nth(2).textContent()).toBe("deploy");
+    expect(await row.getByRole("cell").nth(3).textContent()).toBe(
+      "Deploy the current build to staging",
+    );
     await shot("06-approvals");
   });
 
   it("sends a command and shows its result", async () => {
     await tab("Commands");
+    // The approval decision reads as words, with a short approval id.
+    await page
+      .getByRole("cell", {
+        name: /^approval decision: approved \(approval [0-9a-f]{8}\)$/,
+      })
+      .waitFor();
     await page.getByLabel("Command").selectOption("restart_agents");
+    await page.getByLabel("Reason (optional)").fill("after the deploy");
     await page.getByRole("button", { name: "Send command" }).click();
-    await page.getByRole("status").filter({ hasText: "queued" }).waitFor();
+    const notice = page.getByRole("status").filter({ hasText: "queued" });
+    await notice.waitFor();
+    await page
+      .getByRole("row", { name: /restart_agents.*after the deploy.*queued/ })
+      .waitFor();
     // The agent may lease the command on a later cycle than the next one.
-    const done = page.getByRole("row", { name: /restart_agents.*succeeded/ });
+    // The history updates by itself, without Refresh.
+    const done = page.getByRole("row", {
+      name: /restart_agents.*after the deploy.*succeeded/,
+    });
     for (let cycle = 0; cycle < 5 && !(await done.isVisible()); cycle++) {
       await agent.runCycle();
-      await page.getByRole("button", { name: "Refresh" }).click();
-      await done.waitFor({ timeout: 2_000 }).catch(() => undefined);
+      await done.waitFor({ timeout: 5_000 }).catch(() => undefined);
     }
     await done.waitFor();
+    // The "queued" notice goes once its command has finished.
+    await notice.waitFor({ state: "detached" });
     await shot("07-commands");
   });
 
   it("shows the request log and metrics", async () => {
     await tab("Logs");
+    await page.getByRole("columnheader", { name: "Latency" }).waitFor();
+    // Only request log reads with a status filter count: other reads, such
+    // as the project page's polls, may run meanwhile.
+    const requests: string[] = [];
+    const count = (request: { postData(): string | null }) => {
+      const body = request.postData() ?? "";
+      if (body.includes('"request_log"') && body.includes('"status"'))
+        requests.push(body);
+    };
+    page.on("request", count);
+    await page.getByLabel("Status").fill("abc");
+    await page.getByRole("button", { name: "Filter" }).click();
+    await page
+      .getByRole("alert")
+      .filter({ hasText: "Status must be a 3-digit HTTP status" })
+      .waitFor();
+    page.off("request", count);
+    expect(requests).toEqual([]);
+    expect(await page.getByText("No requests match.").count()).toBe(0);
+    await shot("08a-logs-invalid-status");
     await page.getByLabel("Status").fill("200");
     await page.getByRole("button", { name: "Filter" }).click();
     await page
@@ -203,19 +256,56 @@ describe.skipIf(!hasChromium)("dashboard in Chromium", () => {
     await shot("09-metrics");
   });
 
+  it("offers a force delete from a running project", async () => {
+    await tab("Overview");
+    await page.getByRole("button", { name: "Delete…" }).click();
+    const dialog = page.getByRole("alertdialog", { name: "Delete demo?" });
+    await dialog.waitFor();
+    await dialog.getByText("will be deleted without stopping").waitFor();
+    await dialog.getByRole("button", { name: "Yes, force delete" }).waitFor();
+    await shot("10a-confirm-force-delete");
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+    await dialog.waitFor({ state: "detached" });
+    expect(await heading().textContent()).toContain("active");
+  });
+
   it("stops and deletes the project after confirmation", async () => {
     await tab("Overview");
-    await page.getByRole("button", { name: "Stop" }).click();
+    await page.getByRole("button", { name: "Stop", exact: true }).click();
+    const confirmStop = page.getByRole("alertdialog", { name: "Stop demo?" });
+    await confirmStop.waitFor();
+    await shot("10b-confirm-stop");
+    await confirmStop.getByRole("button", { name: "Yes, stop" }).click();
     await expect
       .poll(() => heading().textContent(), { timeout: 15_000 })
       .toContain("stopped");
-    await page.getByRole("button", { name: "Delete…" }).click();
+
+    const opener = page.getByRole("button", { name: "Delete…" });
+    await opener.click();
+    const dialog = page.getByRole("alertdialog", { name: "Delete demo?" });
+    await dialog.waitFor();
+    expect(await dialog.getAttribute("aria-modal")).toBe("true");
+    // Focus starts on Cancel, not on the destructive button.
+    const focused = () =>
+      page.evaluate<string>('document.activeElement?.textContent ?? ""');
+    expect(await focused()).toBe("Cancel");
     await shot("10-confirm-delete");
-    await page.getByRole("button", { name: "Yes, delete" }).click();
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "detached" });
+    expect(await focused()).toBe("Delete…");
+    expect(await heading().textContent()).toContain("stopped");
+
+    await opener.click();
+    await dialog.getByRole("button", { name: "Yes, delete" }).click();
     await expect
       .poll(() => heading().textContent(), { timeout: 15_000 })
       .toContain("deleted");
+    await page.getByText("This project is deleted").waitFor();
+    expect(await page.getByText("CPU / memory / disk").count()).toBe(0);
     await shot("11-deleted");
+    await page.goto(`${url}/#/`);
+    await page.getByText("No active projects.").waitFor();
+    await shot("11a-no-active-projects");
   });
 
   it("shows a 403 for another organization's project", async () => {
@@ -223,7 +313,7 @@ describe.skipIf(!hasChromium)("dashboard in Chromium", () => {
     const alert = page.getByRole("alert");
     await alert.waitFor();
     expect(await alert.textContent()).toBe(
-      `not a member of project ${otherProjectId} (HTTP 403)`,
+      `not a member of project ${otherProjectId}`,
     );
     await shot("12-forbidden");
   });

@@ -56,7 +56,8 @@ const LISTS = {
   },
   request_log: {
     from: "vm_reporter_request_log t",
-    select: "t.id, t.route, t.status, t.latency_ms, t.error, t.created_at",
+    select:
+      "t.id, t.route, t.status, t.latency_ms, t.error, t.items, t.created_at",
     order: "id",
     filters: { route: "t.route", status: "t.status" },
   },

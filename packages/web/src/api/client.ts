@@ -19,7 +19,8 @@ export interface Page<T> {
 
 /**
  * Posts an action to a gateway and returns its `data`. Every failure
- * becomes an ApiError whose message can be shown as it is.
+ * becomes an ApiError whose message is plain words, fit to show as it is.
+ * The HTTP status is in `status`, for code such as the 401 handling.
  */
 export async function callGateway<T>(
   gateway: Gateway,
@@ -49,10 +50,10 @@ function describeFailure(
   response: Response,
   payload: { error?: string } | undefined,
 ): string {
-  const reason = payload?.error ?? response.statusText ?? "no details";
+  const reason = payload?.error || response.statusText || "the request failed";
   if (response.status === 429) {
     const wait = response.headers.get("retry-after");
     return `${reason}${wait ? ` Retry in ${wait} s.` : ""}`;
   }
-  return `${reason} (HTTP ${response.status})`;
+  return reason;
 }

@@ -6,7 +6,13 @@ import {
   type Organization,
   type ProjectSummary,
 } from "../api/types";
-import { ErrorText, Loading, StatusBadge, percent } from "../components/common";
+import {
+  ErrorText,
+  HealthBadge,
+  Loading,
+  StatusBadge,
+  percent,
+} from "../components/common";
 import { useLoad } from "../hooks/useLoad";
 import { organizationHref, projectHref } from "../router";
 import { CreateProject } from "./CreateProject";
@@ -68,7 +74,11 @@ function OrganizationProjects({
     <>
       <h2>{organization.name}</h2>
       <ErrorText error={projects.error} />
-      {list && list.items.length === 0 && <p>No projects yet.</p>}
+      {list && list.items.length === 0 && (
+        <p>
+          No active projects. Deleted projects are not listed; create one below.
+        </p>
+      )}
       {list && list.items.length > 0 && (
         <table>
           <caption className="sr-only">Projects of {organization.name}</caption>
@@ -93,7 +103,7 @@ function OrganizationProjects({
                   <StatusBadge value={p.status} />
                 </td>
                 <td>
-                  <StatusBadge value={p.health_status} />
+                  <HealthBadge value={p.health_status} />
                 </td>
                 <td>{percent(p.latest_health?.cpu_percent)}</td>
                 <td>{percent(p.latest_health?.memory_percent)}</td>

@@ -17,29 +17,61 @@ interface Approval {
   status: string;
   decision_reason: string | null;
   outcome: string | null;
+  acknowledged_at: string | null;
   expires_at: string;
   created_at: string;
 }
+
+/** How often the tab reads again while an approval is in flight. */
+const BUSY_POLL_MS = 2_000;
+/** How often it looks for new requests otherwise. */
+const IDLE_POLL_MS = 15_000;
+
+/** Pending, or decided and not yet acknowledged by the agent. */
+const inFlight = (a: Approval) =>
+  a.status === "pending" || a.status === "approved" || a.status === "rejected";
 
 export function ApprovalsTab(props: {
   projectId: string;
   onChange: () => void;
 }) {
-  const pending = usePaged<Approval>("approvals", {
-    project_id: props.projectId,
-    status: "pending",
-  });
-  const all = usePaged<Approval>("approvals", { project_id: props.projectId });
+  const [busy, setBusy] = useState(false);
+  const pollMs = busy ? BUSY_POLL_MS : IDLE_POLL_MS;
+  const pending = usePaged<Approval>(
+    "approvals",
+    { project_id: props.projectId, status: "pending" },
+    pollMs,
+  );
+  const all = usePaged<Approval>(
+    "approvals",
+    { project_id: props.projectId },
+    pollMs,
+  );
   const decided = all.items.filter((a) => a.status !== "pending");
-  const changed = () => {
+  const moving = pending.items.length > 0 || all.items.some(inFlight);
+  if (moving !== busy) setBusy(moving);
+
+  const refresh = () => {
     pending.reload();
     all.reload();
+  };
+  const changed = () => {
+    refresh();
     props.onChange();
   };
 
   return (
     <section>
       <h2>Waiting for a decision</h2>
+      <button type="button" className="secondary" onClick={refresh}>
+        Refresh
+      </button>
+      {busy && (
+        <span className="muted">
+          {" "}
+          This tab updates by itself until the agent acknowledges.
+        </span>
+      )}
       <ErrorText error={pending.error} />
       <Empty when={!pending.loading && pending.items.length === 0}>
         Nothing is waiting for you.
@@ -61,30 +93,39 @@ export function ApprovalsTab(props: {
       />
       <h2>Earlier requests</h2>
       <ErrorText error={all.error} />
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Requested</th>
-            <th scope="col">Agent</th>
-            <th scope="col">Action</th>
-            <th scope="col">Status</th>
-            <th scope="col">Outcome</th>
-          </tr>
-        </thead>
-        <tbody>
-          {decided.map((a) => (
-            <tr key={a.approval_id}>
-              <td>{formatTime(a.created_at)}</td>
-              <td>{a.agent}</td>
-              <td>{a.summary}</td>
-              <td>
-                <StatusBadge value={a.status} />
-              </td>
-              <td>{a.outcome ?? a.decision_reason ?? "—"}</td>
+      <Empty when={!all.loading && decided.length === 0}>
+        No decided or expired requests yet.
+      </Empty>
+      {decided.length > 0 && (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Requested</th>
+              <th scope="col">Agent</th>
+              <th scope="col">Action</th>
+              <th scope="col">Summary</th>
+              <th scope="col">Status</th>
+              <th scope="col">Outcome</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {decided.map((a) => (
+              <tr key={a.approval_id}>
+                <td>{formatTime(a.created_at)}</td>
+                <td>{a.agent}</td>
+                <td>
+                  <code>{a.action}</code>
+                </td>
+                <td>{a.summary}</td>
+                <td>
+                  <StatusBadge value={a.status} />
+                </td>
+                <td>{outcome(a)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
       <MoreButton
         hasMore={all.hasMore}
         loading={all.loading}
@@ -92,6 +133,14 @@ export function ApprovalsTab(props: {
       />
     </section>
   );
+}
+
+function outcome(a: Approval): string {
+  if (a.outcome) return a.outcome;
+  if (a.status === "approved" || a.status === "rejected")
+    return "waiting for the agent to acknowledge";
+  if (a.status === "expired") return "nobody decided in time";
+  return a.decision_reason ?? "—";
 }
 
 function PendingApproval(props: {
@@ -106,6 +155,7 @@ function PendingApproval(props: {
 
   const decide = async (decision: "approve" | "reject") => {
     setBusy(true);
+    setError(undefined);
     try {
       await api.vmApi("decide_approval", {
         project_id: props.projectId,

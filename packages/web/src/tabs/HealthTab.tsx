@@ -16,6 +16,8 @@ interface Snapshot {
   cpu_percent: number;
   memory_percent: number;
   disk_percent: number;
+  /** {"<agent name>": {"status": "running", "detail": "..."}} */
+  agents?: Record<string, { status?: string; detail?: string }> | null;
   reported_at: string;
 }
 
@@ -49,6 +51,7 @@ export function HealthTab({ projectId }: { projectId: string }) {
           {formatTime(latest.reported_at)} ({points.length} reports shown)
         </p>
       )}
+      {latest && <Agents agents={latest.agents} />}
       {points.length > 0 && (
         <LineChart
           title="CPU, memory and disk (%)"
@@ -74,5 +77,35 @@ export function HealthTab({ projectId }: { projectId: string }) {
         />
       )}
     </section>
+  );
+}
+
+/** Renders the agents' statuses in the latest report, which explain its health. */
+function Agents({ agents }: { agents: Snapshot["agents"] }) {
+  const entries = Object.entries(agents ?? {});
+  if (entries.length === 0)
+    return <p className="muted">The latest report names no agents.</p>;
+  return (
+    <table>
+      <caption>Agents in the latest report</caption>
+      <thead>
+        <tr>
+          <th scope="col">Agent</th>
+          <th scope="col">Status</th>
+          <th scope="col">Detail</th>
+        </tr>
+      </thead>
+      <tbody>
+        {entries.map(([name, agent]) => (
+          <tr key={name}>
+            <td>{name}</td>
+            <td>
+              <StatusBadge value={agent?.status ?? "unknown"} />
+            </td>
+            <td>{agent?.detail ?? "—"}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }

@@ -1,4 +1,4 @@
-import { ErrorText, formatTime } from "../components/common";
+import { Empty, ErrorText, formatTime } from "../components/common";
 import { LineChart } from "../components/LineChart";
 import { usePaged } from "../hooks/usePaged";
 
@@ -50,6 +50,9 @@ export function MetricsTab({ projectId }: { projectId: string }) {
     <section>
       <h2>Tasks</h2>
       <ErrorText error={tasks.error} />
+      <Empty when={!tasks.loading && !tasks.error && t.length === 0}>
+        No task metrics reported yet.
+      </Empty>
       {t.length > 0 && (
         <LineChart
           title="Tasks per report"
@@ -75,6 +78,9 @@ export function MetricsTab({ projectId }: { projectId: string }) {
       )}
       <h2>Productivity</h2>
       <ErrorText error={work.error} />
+      <Empty when={!work.loading && !work.error && w.length === 0}>
+        No productivity metrics reported yet.
+      </Empty>
       {w.length > 0 && (
         <LineChart
           title="Commits and files changed per report"
@@ -95,32 +101,41 @@ export function MetricsTab({ projectId }: { projectId: string }) {
       )}
       <h2>CLI sessions</h2>
       <ErrorText error={sessions.error} />
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Started</th>
-            <th scope="col">Agent</th>
-            <th scope="col">Tool</th>
-            <th scope="col">Commands</th>
-            <th scope="col">Tokens in / out</th>
-            <th scope="col">Exit</th>
-          </tr>
-        </thead>
-        <tbody>
-          {sessions.items.map((s) => (
-            <tr key={s.id}>
-              <td>{formatTime(s.started_at)}</td>
-              <td>{s.agent}</td>
-              <td>{s.tool}</td>
-              <td>{s.commands_run}</td>
-              <td>
-                {s.input_tokens} / {s.output_tokens}
-              </td>
-              <td>{s.ended_at ? (s.exit_code ?? "—") : "running"}</td>
+      <Empty
+        when={
+          !sessions.loading && !sessions.error && sessions.items.length === 0
+        }
+      >
+        No CLI sessions reported yet.
+      </Empty>
+      {sessions.items.length > 0 && (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Started</th>
+              <th scope="col">Agent</th>
+              <th scope="col">Tool</th>
+              <th scope="col">Commands</th>
+              <th scope="col">Tokens in / out</th>
+              <th scope="col">Exit</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {sessions.items.map((s) => (
+              <tr key={s.id}>
+                <td>{formatTime(s.started_at)}</td>
+                <td>{s.agent}</td>
+                <td>{s.tool}</td>
+                <td>{s.commands_run}</td>
+                <td>
+                  {s.input_tokens} / {s.output_tokens}
+                </td>
+                <td>{s.ended_at ? (s.exit_code ?? "—") : "running"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
     </section>
   );
 }
