@@ -13,7 +13,7 @@ export interface AgentFlags {
   cycles?: number;
 }
 
-/** The running local stack's URL, else the configured local port. */
+/** Returns the running local stack's URL, else the configured local port. */
 export async function defaultApiUrl(): Promise<string> {
   const settings = parseLocalSettings();
   const stack = await readRunningStack(settings.SYNTHCORE_DATA_DIR);
@@ -52,7 +52,7 @@ export async function runAgent(
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
-  // Waits between cycles, ending early when the agent is told to stop.
+  // Waits between cycles, and ends early when the agent is stopped.
   const pause = (ms: number) =>
     new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, ms);

@@ -331,7 +331,7 @@ describe.skipIf(!hasChromium)("dashboard in Chromium", () => {
       email: "owner@example.com",
       expiresAt: Date.now() + 60_000,
     });
-    // The page believes the session is fresh; the API knows it is not.
+    // The page takes the session for fresh, but the API rejects it.
     await page.evaluate(
       `sessionStorage.setItem("synthcore.session", ${JSON.stringify(session)})`,
     );

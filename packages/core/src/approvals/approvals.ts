@@ -15,7 +15,7 @@ type ApprovalRow = Omit<Approval, "expires_at" | "created_at"> & {
 
 /**
  * Moves pending approvals past their expiry to `expired`, so that every
- * read and write below sees the expiry the server enforces.
+ * read and write below applies the expiry the server enforces.
  */
 async function expireApproval(
   db: Queryable,

@@ -97,7 +97,7 @@ export async function advanceCommandHistory(
   );
 }
 
-/** The project's newest commands, for the dashboard. */
+/** Lists the project's newest commands, for the dashboard. */
 export async function listCommandHistory(
   db: Queryable,
   projectId: string,

@@ -19,7 +19,7 @@ const LATEST_HEALTH = `(SELECT json_build_object('cpu_percent', h.cpu_percent,
     'reported_at', h.reported_at)
   FROM health_snapshots h WHERE h.project_id = t.id ORDER BY h.id DESC LIMIT 1)`;
 
-/** The organizations the user belongs to, with the user's role in each. */
+/** Lists the organizations the user belongs to, with the user's role in each. */
 export function listOrganizations(
   db: Queryable,
   userId: string,
@@ -37,7 +37,7 @@ export function listOrganizations(
 }
 
 /**
- * The organization's projects the user is a member of, deleted ones left
+ * Lists the organization's projects the user is a member of, deleted ones left
  * out, with health as read and the latest health snapshot.
  */
 export async function listProjects(
@@ -68,7 +68,7 @@ export async function listProjects(
 }
 
 /**
- * A project's overview: its state, the latest health snapshot, the number
+ * Reads a project's overview: its state, the latest health snapshot, the number
  * of pending approvals and the ten newest activity entries.
  */
 export async function projectOverview(

@@ -9,7 +9,7 @@ import {
 
 type Json = Record<string, unknown>;
 
-/** A zod schema as JSON Schema 2020-12, the dialect of OpenAPI 3.1. */
+/** Converts a zod schema to JSON Schema 2020-12, the dialect of OpenAPI 3.1. */
 function jsonSchema(schema: z.ZodType, io: "input" | "output"): Json {
   const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, {
     target: "draft-2020-12",

@@ -110,7 +110,8 @@ describe("AzureCompute.create", () => {
 
     expect(first).toEqual({ state: "running" });
     expect(second).toEqual({ state: "running" });
-    expect(third.state === "running" && third.next !== undefined).toBe(true);
+    expect(third.state).toBe("running");
+    expect(third).toHaveProperty("next");
     expect(arm.requests.filter((r) => r.path === operation)).toHaveLength(4);
   });
 
@@ -198,7 +199,7 @@ describe("AzureCompute.create", () => {
     });
     const { status } = await pollToEnd(azure, await azure.create(SPEC));
 
-    expect(status.state === "failed" && status.code).toBe("SkuNotAvailable");
+    expect(status).toMatchObject({ state: "failed", code: "SkuNotAvailable" });
   });
 });
 

@@ -25,7 +25,7 @@ import type { GatewayEvent, GatewayMiddleware } from "./types";
 const ROUTE_PREFIX = "/functions/v1/vm-reporter/";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** The route after the gateway path: `{route+}` in API Gateway. */
+/** Returns the route after the gateway path: `{route+}` in API Gateway. */
 export function reporterRouteOf(event: GatewayEvent): string {
   const fromPath = event.rawPath.startsWith(ROUTE_PREFIX)
     ? event.rawPath.slice(ROUTE_PREFIX.length)
@@ -33,7 +33,7 @@ export function reporterRouteOf(event: GatewayEvent): string {
   return (event.pathParameters?.route ?? fromPath).replace(/\/+$/, "");
 }
 
-/** The X-Project-ID header when it holds a UUID, lowercased. */
+/** Returns the X-Project-ID header, lowercased, when it contains a UUID. */
 function projectIdOf(event: GatewayEvent): string | undefined {
   const header = event.headers?.["x-project-id"]?.trim();
   return header && UUID.test(header) ? header.toLowerCase() : undefined;
@@ -91,7 +91,7 @@ function errorOf(body: string | undefined): string | undefined {
   }
 }
 
-/** Answers 404 for a route the reporter does not have. */
+/** Rejects a route the reporter does not have with 404. */
 export function reporterRoute(): GatewayMiddleware {
   return {
     before: async (request) => {

@@ -1,6 +1,6 @@
 import { useEffect, useId, useRef, type ReactNode } from "react";
 
-/** An API or network error, in words, announced to screen readers. */
+/** Shows an API or network error in words and announces it to screen readers. */
 export function ErrorText({ error }: { error: string | undefined }) {
   if (!error) return null;
   return (
