@@ -1,38 +1,23 @@
-import middy from "@middy/core";
-import type { Context } from "aws-lambda";
-import type { UserVerifier } from "@synthcore/core/auth/jwt";
 import { readForDashboard } from "@synthcore/core/dashboard/dashboard";
 import {
   DASHBOARD_ACTIONS,
   DashboardRequest,
 } from "@synthcore/core/dashboard/schemas";
 import type { Database } from "@synthcore/core/db/pool";
-import type { RateLimiter } from "@synthcore/core/ratelimit/bucket";
-import { knownAction } from "./http/actions";
+import type { GatewayHandler } from "./http/types";
 import {
-  cors,
-  errorResponse,
-  jsonBody,
-  postOnly,
-  rateLimit,
-  userAuth,
-  validate,
-} from "./http/middleware";
-import { logRequests } from "./http/request-log";
-import {
-  jsonResponse,
-  type GatewayEvent,
-  type GatewayHandler,
-} from "./http/types";
+  createUserGateway,
+  type UserGatewayServices,
+} from "./http/user-gateway";
 
-export interface DashboardServices {
+/**
+ * The dashboard's services. Its `rateLimiter` keys are its own, so that
+ * polling never starves the VM API's bucket.
+ */
+export interface DashboardServices extends UserGatewayServices {
   db: Database;
-  verifier: UserVerifier;
   /** How long a VM may be silent before its health reads `unreachable`. */
   silentAfterMs?: number;
-  /** A bucket of its own, so that polling never starves the VM API's. */
-  rateLimiter: RateLimiter;
-  corsOrigins: readonly string[];
 }
 
 /**
@@ -42,32 +27,11 @@ export interface DashboardServices {
 export function createDashboardHandler(
   services: DashboardServices,
 ): GatewayHandler {
-  const handler = middy<
-    GatewayEvent,
-    ReturnType<typeof jsonResponse>,
-    Error,
-    Context
-  >(async (event: GatewayEvent) => {
-    const data = await readForDashboard(
-      services.db,
-      event.user!.id,
-      event.json as DashboardRequest,
-      services.silentAfterMs,
-    );
-    return jsonResponse(200, { success: true, data });
-  })
-    .use(cors(services.corsOrigins))
-    .use(errorResponse())
-    .use(postOnly())
-    .use(userAuth(services.verifier))
-    .use(
-      rateLimit(
-        services.rateLimiter,
-        (event: GatewayEvent) => `dashboard:user:${event.user!.id}`,
-      ),
-    )
-    .use(jsonBody())
-    .use(knownAction(DASHBOARD_ACTIONS))
-    .use(validate(DashboardRequest));
-  return logRequests("dashboard", handler as unknown as GatewayHandler);
+  return createUserGateway<DashboardRequest>(services, {
+    name: "dashboard",
+    actions: DASHBOARD_ACTIONS,
+    schema: DashboardRequest,
+    run: (userId, request) =>
+      readForDashboard(services.db, userId, request, services.silentAfterMs),
+  });
 }

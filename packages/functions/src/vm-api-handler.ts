@@ -1,10 +1,6 @@
-import middy from "@middy/core";
-import type { Context } from "aws-lambda";
 import { decideApproval } from "@synthcore/core/approvals/approvals";
-import type { UserVerifier } from "@synthcore/core/auth/jwt";
 import type { CommandDeps } from "@synthcore/core/commands/commands";
 import { sendUserCommand } from "@synthcore/core/commands/send";
-import type { RateLimiter } from "@synthcore/core/ratelimit/bucket";
 import {
   createProject,
   getProjectStatus,
@@ -12,29 +8,16 @@ import {
   type ProjectDeps,
 } from "@synthcore/core/projects/projects";
 import { VM_API_ACTIONS, VmApiRequest } from "@synthcore/core/projects/schemas";
+import type { GatewayHandler } from "./http/types";
 import {
-  cors,
-  errorResponse,
-  jsonBody,
-  postOnly,
-  rateLimit,
-  userAuth,
-  validate,
-} from "./http/middleware";
-import { knownAction } from "./http/actions";
-import { logRequests } from "./http/request-log";
-import {
-  jsonResponse,
-  type GatewayEvent,
-  type GatewayHandler,
-} from "./http/types";
+  createUserGateway,
+  type UserGatewayServices,
+} from "./http/user-gateway";
 
-export interface VmApiServices extends ProjectDeps, CommandDeps {
-  verifier: UserVerifier;
+export interface VmApiServices
+  extends ProjectDeps, CommandDeps, UserGatewayServices {
   /** How long a VM may be silent before its health reads `unreachable`. */
   silentAfterMs?: number;
-  rateLimiter: RateLimiter;
-  corsOrigins: readonly string[];
 }
 
 /**
@@ -42,33 +25,12 @@ export interface VmApiServices extends ProjectDeps, CommandDeps {
  * their own services.
  */
 export function createVmApiHandler(services: VmApiServices): GatewayHandler {
-  const handler = middy<
-    GatewayEvent,
-    ReturnType<typeof jsonResponse>,
-    Error,
-    Context
-  >(async (event: GatewayEvent) => {
-    const data = await runAction(
-      services,
-      event.user!.id,
-      event.json as VmApiRequest,
-    );
-    return jsonResponse(200, { success: true, data });
-  })
-    .use(cors(services.corsOrigins))
-    .use(errorResponse())
-    .use(postOnly())
-    .use(userAuth(services.verifier))
-    .use(
-      rateLimit(
-        services.rateLimiter,
-        (event: GatewayEvent) => `vm-api:user:${event.user!.id}`,
-      ),
-    )
-    .use(jsonBody())
-    .use(knownAction(VM_API_ACTIONS))
-    .use(validate(VmApiRequest));
-  return logRequests("vm-api", handler as unknown as GatewayHandler);
+  return createUserGateway<VmApiRequest>(services, {
+    name: "vm-api",
+    actions: VM_API_ACTIONS,
+    schema: VmApiRequest,
+    run: (userId, request) => runAction(services, userId, request),
+  });
 }
 
 function runAction(
