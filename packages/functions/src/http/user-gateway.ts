@@ -16,7 +16,7 @@ import {
 import { logRequests } from "./request-log";
 import { jsonResponse, type GatewayEvent, type GatewayHandler } from "./types";
 
-/** What every gateway that dashboard users call with their JWT needs. */
+/** The services of every gateway that dashboard users call with their JWT. */
 export interface UserGatewayServices {
   verifier: UserVerifier;
   rateLimiter: RateLimiter;
