@@ -15,7 +15,7 @@ export const DEFAULT_RETRY: RetryOptions = {
 };
 
 /**
- * How long to wait before attempt `attempt + 1`. A server's Retry-After
+ * Returns how long to wait before attempt `attempt + 1`. A server's Retry-After
  * (whole seconds) is honoured with a little jitter added, so that many VMs
  * throttled together do not all return in the same second. Otherwise the
  * wait is exponential with full jitter.

@@ -10,7 +10,7 @@ import { telemetryFor, type AgentState } from "./telemetry";
 export interface SimulatedAgentOptions {
   client: ReporterClient;
   agents?: string[];
-  /** The action the agent asks a human to approve on its first cycle. */
+  /** The action the agent requests human approval for on its first cycle. */
   approvalAction?: string;
   now?: () => Date;
   random?: () => number;

@@ -4,7 +4,7 @@ import { retryDelayMs, DEFAULT_RETRY } from "../src/retry";
 
 const PROJECT = "11111111-2222-4333-8444-555555555555";
 
-/** A fetch that answers from a script and records each request. */
+/** Builds a fetch that replies from a script and records each request. */
 function scripted(
   responses: Array<[number, unknown, Record<string, string>?]>,
 ) {

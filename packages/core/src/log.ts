@@ -26,7 +26,7 @@ export const logger: Logger = pino({
 });
 
 /**
- * Returns `requested` when pino knows it, else "info". An unknown level must
+ * Returns `requested` when pino has that level, else "info". An unknown level must
  * not crash the import, because configuration parsing reports it by name.
  */
 function logLevel(requested: string | undefined): string {

@@ -22,7 +22,7 @@ describe.each(databaseEngines())("commands and approvals on %s", (engine) => {
   });
   afterAll(() => api.close());
 
-  /** A fresh project with a token, so each test starts with an empty queue. */
+  /** Creates a fresh project with a token, so each test starts with an empty queue. */
   const vm = async () => {
     const projectId = await api.project(owner, organizationId);
     const token = await rotateReporterToken(api.db, projectId);

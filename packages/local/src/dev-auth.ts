@@ -6,9 +6,9 @@ import { readBody } from "./events";
 const MAX_TTL_SECONDS = 24 * 3600;
 
 /**
- * The local sign-in the dashboard uses instead of Supabase Auth: a list of
- * the seeded users and a token for one of them. Only the local stack serves
- * it; no Lambda route leads here.
+ * Serves the local sign-in the dashboard uses instead of Supabase Auth: a
+ * list of the seeded users and a token for one of them. Only the local
+ * stack serves it, and no Lambda route leads here.
  */
 export async function serveDevAuth(
   request: IncomingMessage,

@@ -8,7 +8,7 @@ import { SimulatedAgent } from "@synthcore/agent/simulated";
 import { createDatabase, type Database } from "@synthcore/core/db/pool";
 import { runCli, startStackProcess, waitFor } from "./support";
 
-/** The rows a dashboard shows for a project, counted per table. */
+/** Counts the rows a dashboard shows for a project, per table. */
 async function dashboardCounts(db: Database, projectId: string) {
   const tables = [
     "health_snapshots",

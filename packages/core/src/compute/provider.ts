@@ -12,7 +12,7 @@ export interface VmSpec {
   vmSize: string;
 }
 
-/** What a poll may need beyond the stored handle. */
+/** Context a poll may need beyond the stored handle. */
 export interface OperationContext {
   /**
    * Builds the key-value settings the VM's agent reads at boot (custom

@@ -8,7 +8,7 @@ import { isProjectList, listForProject } from "./project-lists";
 import type { DashboardRequest } from "./schemas";
 
 /**
- * Answers one dashboard read. Every action checks that the caller belongs
+ * Runs one dashboard read. Every action checks that the caller belongs
  * to the organization or project it names.
  */
 export function readForDashboard(

@@ -18,7 +18,7 @@ export interface MigrationResult {
 /**
  * Applies the SQL files in `dir` in name order, each in its own transaction.
  * A transaction-scoped advisory lock makes concurrent migrators take turns,
- * so each file runs exactly once.
+ * so each file is applied once.
  */
 export async function migrate(
   db: Database,

@@ -3,9 +3,9 @@ import type { HealthReport } from "./schemas";
 export type ReportedHealth = "healthy" | "degraded" | "unhealthy";
 
 /**
- * Derives a project's health from a snapshot: an agent in error or a
- * resource nearly exhausted is unhealthy; a busy or filling machine, or a
- * stopped agent, is degraded.
+ * Derives a project's health from a snapshot. An agent in error or a
+ * resource nearly exhausted makes it unhealthy. A busy or filling machine,
+ * or a stopped agent, makes it degraded.
  */
 export function deriveHealth(report: HealthReport): ReportedHealth {
   const agents = Object.values(report.agents).map((agent) => agent.status);

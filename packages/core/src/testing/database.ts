@@ -7,7 +7,7 @@ import { createDatabase, type Database } from "../db/pool";
 export type DatabaseEngine = "pglite" | "postgres";
 
 /**
- * The engines a database suite runs on: PGlite always, and the PostgreSQL
+ * Lists the engines a database suite runs on: PGlite always, and the PostgreSQL
  * server named by TEST_DATABASE_URL when it is set.
  */
 export function databaseEngines(): DatabaseEngine[] {

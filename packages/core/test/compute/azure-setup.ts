@@ -11,7 +11,7 @@ export const SUBSCRIPTION = "00000000-0000-4000-8000-000000000001";
 export const SSH_KEY =
   "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAITest test@synthcore";
 
-/** An Azure provider aimed at `arm`, with the loopback guard on. */
+/** Creates an Azure provider aimed at `arm`, with the loopback guard on. */
 export function azureFor(arm: FakeArm, endpoint = arm.url): AzureCompute {
   const settings = parseAzureSettings({
     AZURE_SUBSCRIPTION_ID: SUBSCRIPTION,

@@ -6,7 +6,7 @@ const document = buildOpenApiDocument({ serverUrl: "http://127.0.0.1:4000" });
 const paths = document.paths as Record<string, { post: Record<string, any> }>;
 const components = document.components as Record<string, any>;
 
-/** Every `$ref` in the document, wherever it sits. */
+/** Collects every `$ref` in the document, wherever it is. */
 function refs(value: unknown, found: string[] = []): string[] {
   if (Array.isArray(value)) value.forEach((item) => refs(item, found));
   else if (value && typeof value === "object") {

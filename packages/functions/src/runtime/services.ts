@@ -23,7 +23,7 @@ export function requireSetting<K extends keyof Config>(
   return value as NonNullable<Config[K]>;
 }
 
-/** One pool per Lambda container, reused by every invocation it serves. */
+/** Opens one pool per Lambda container, reused by every invocation it serves. */
 export function databaseFromConfig(config: Config): Database {
   return createDatabase({
     url: requireSetting(config, "DATABASE_URL"),

@@ -16,7 +16,7 @@ export const TELEMETRY_TABLES: Record<string, string> = {
 };
 
 /**
- * A batch with one valid item of every route but command status reports
+ * Builds a batch with one valid item of every route but command status reports
  * and acknowledgements, which need a command or decision first.
  */
 export function fullBatch(extra: Array<{ route: string; body: unknown }> = []) {

@@ -4,7 +4,7 @@ import type { Database } from "@synthcore/core/db/pool";
 
 const at = "2026-04-01T14:30:00Z";
 
-/** A valid body for every route that needs no earlier state. */
+/** Valid bodies for every route that needs no earlier state. */
 export function validBody(route: ReporterRoute): Record<string, unknown> {
   switch (route) {
     case "health":
@@ -187,7 +187,7 @@ export interface LogRow {
   latency_ms: number;
 }
 
-/** The project's newest request-log row. */
+/** Reads the project's newest request-log row. */
 export async function lastLog(
   db: Database,
   projectId: string,

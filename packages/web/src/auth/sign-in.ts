@@ -35,7 +35,7 @@ export async function supabaseSignIn(
   return { token, email, expiresAt: expiryOf(token) };
 }
 
-/** The seeded users of the local stack, for the dev sign-in picker. */
+/** Lists the seeded users of the local stack, for the dev sign-in picker. */
 export async function devUsers(): Promise<string[]> {
   const response = await fetch(`${settings.apiUrl}/auth/v1/dev/users`);
   if (!response.ok)

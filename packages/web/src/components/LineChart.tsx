@@ -9,7 +9,7 @@ const HEIGHT = 200;
 const PAD = 32;
 
 /**
- * A line chart in plain SVG: one line per series over evenly spaced
+ * Draws a line chart in plain SVG: one line per series over evenly spaced
  * points, oldest on the left. `max` fixes the top of the scale.
  */
 export function LineChart(props: {

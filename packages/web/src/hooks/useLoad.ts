@@ -9,7 +9,7 @@ export interface Loaded<T> {
 
 /**
  * Runs `load` when `key` changes, and again every `pollMs` while that is
- * set. A slower, older answer never replaces a newer one.
+ * set. A slower, older response never replaces a newer one.
  */
 export function useLoad<T>(
   load: () => Promise<T>,

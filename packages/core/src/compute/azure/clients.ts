@@ -32,7 +32,7 @@ export interface ArmClients {
 export const LOOPBACK_GUARD_POLICY = "synthcoreLoopbackGuard";
 
 /**
- * A policy that rejects any request leaving 127.0.0.1. It is added after the
+ * Builds a policy that rejects any request leaving 127.0.0.1. It is added after the
  * signing phase, so it checks the final URL of every attempt, including the
  * polling URLs that ARM hands back in response headers.
  */

@@ -88,7 +88,7 @@ export const DEFAULT_RETRY: RetryOptions = {
 
 /**
  * Runs `call`, retrying transient ComputeErrors with exponential backoff and
- * full jitter. A Retry-After from ARM is honoured up to `maxDelayMs`; past
+ * full jitter. A Retry-After from ARM is honoured up to `maxDelayMs`. Past
  * the last attempt the error goes to the queue or reconciler, which retry on
  * their own schedule.
  */

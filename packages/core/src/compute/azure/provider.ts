@@ -288,7 +288,7 @@ function isNotFound(error: unknown): boolean {
 
 /**
  * A permanent error while polling or starting the next step fails the
- * operation; a transient one (after retries) is thrown so that the
+ * operation. A transient one, after retries, is thrown so that the
  * reconciler tries again on its next run.
  */
 function permanentFailure(error: unknown): OperationStatus {
