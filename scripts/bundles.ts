@@ -1,7 +1,7 @@
 /**
  * Builds every Lambda entry the way `sst deploy` does, prints each bundle's
  * size and its cold import time (median of fresh Node processes) beside a
- * hello-world bundle, and fails when a gateway bundle is over 1 MB or
+ * hello-world bundle, and fails when a gateway bundle is over 500 KB or
  * contains Azure SDK code.
  *
  *   node --import tsx scripts/bundles.ts [--runs N]
@@ -22,7 +22,7 @@ import {
   sstEsbuildOptions,
 } from "../stacks/bundling";
 
-const GATEWAY_LIMIT_BYTES = 1_000_000;
+const GATEWAY_LIMIT_BYTES = 500_000;
 const ROOT = resolve(import.meta.dirname, "..");
 
 interface Entry {

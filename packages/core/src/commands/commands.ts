@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Database } from "../db/pool";
+import type { DynamoClient } from "../dynamo/client";
 import { conflict, notFound } from "../errors";
 import { logger } from "../log";
 import { advanceCommandHistory, insertCommandHistory } from "./history";
@@ -21,7 +21,7 @@ export interface CommandSettings {
 
 export interface CommandDeps {
   db: Database;
-  dynamo: DynamoDBDocumentClient;
+  dynamo: DynamoClient;
   commandsTable: string;
   commandSettings: CommandSettings;
   now?: () => number;

@@ -1,11 +1,5 @@
-import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import {
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from "@aws-sdk/lib-dynamodb";
+import { isAwsError } from "../aws/json-client";
+import type { DynamoClient } from "../dynamo/client";
 import {
   COMMANDS_PARTITION_KEY,
   COMMANDS_SORT_KEY,
@@ -42,29 +36,25 @@ const NAMES = { "#status": "status", "#expires": COMMANDS_TTL_ATTRIBUTE };
  */
 export class CommandTable {
   constructor(
-    private readonly client: DynamoDBDocumentClient,
+    private readonly client: DynamoClient,
     private readonly table: string,
   ) {}
 
   async put(item: CommandItem): Promise<void> {
-    await this.client.send(
-      new PutCommand({
-        TableName: this.table,
-        Item: item,
-        ConditionExpression: `attribute_not_exists(${COMMANDS_SORT_KEY})`,
-      }),
-    );
+    await this.client.put({
+      TableName: this.table,
+      Item: { ...item },
+      ConditionExpression: `attribute_not_exists(${COMMANDS_SORT_KEY})`,
+    });
   }
 
   async get(projectId: string, commandId: string) {
-    const { Item } = await this.client.send(
-      new GetCommand({
-        TableName: this.table,
-        Key: this.key(projectId, commandId),
-        ConsistentRead: true,
-      }),
-    );
-    return Item as CommandItem | undefined;
+    const item = await this.client.get({
+      TableName: this.table,
+      Key: this.key(projectId, commandId),
+      ConsistentRead: true,
+    });
+    return item as CommandItem | undefined;
   }
 
   /** Lists the project's queued and delivered commands, oldest first. */
@@ -72,22 +62,20 @@ export class CommandTable {
     const items: CommandItem[] = [];
     let start: Record<string, unknown> | undefined;
     do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: `${COMMANDS_PARTITION_KEY} = :project`,
-          FilterExpression: "#status IN (:queued, :delivered)",
-          ExpressionAttributeNames: { "#status": "status" },
-          ExpressionAttributeValues: {
-            ":project": projectId,
-            ":queued": "queued",
-            ":delivered": "delivered",
-          },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      items.push(...((page.Items ?? []) as CommandItem[]));
+      const page = await this.client.query({
+        TableName: this.table,
+        KeyConditionExpression: `${COMMANDS_PARTITION_KEY} = :project`,
+        FilterExpression: "#status IN (:queued, :delivered)",
+        ExpressionAttributeNames: { "#status": "status" },
+        ExpressionAttributeValues: {
+          ":project": projectId,
+          ":queued": "queued",
+          ":delivered": "delivered",
+        },
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      });
+      items.push(...(page.Items as unknown as CommandItem[]));
       start = page.LastEvaluatedKey;
     } while (start);
     return items.sort((a, b) => a.created_at - b.created_at);
@@ -158,23 +146,21 @@ export class CommandTable {
     names: Record<string, string> = {},
   ): Promise<CommandItem | undefined> {
     try {
-      const { Attributes } = await this.client.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: this.key(item.project_id, item.command_id),
-          UpdateExpression: expression,
-          ConditionExpression: condition,
-          ExpressionAttributeNames: {
-            ...pick(NAMES, expression + condition),
-            ...names,
-          },
-          ExpressionAttributeValues: values,
-          ReturnValues: "ALL_NEW",
-        }),
-      );
-      return Attributes as CommandItem;
+      const attributes = await this.client.update({
+        TableName: this.table,
+        Key: this.key(item.project_id, item.command_id),
+        UpdateExpression: expression,
+        ConditionExpression: condition,
+        ExpressionAttributeNames: {
+          ...pick(NAMES, expression + condition),
+          ...names,
+        },
+        ExpressionAttributeValues: values,
+        ReturnValues: "ALL_NEW",
+      });
+      return attributes as CommandItem | undefined;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
+      if (isAwsError(error, "ConditionalCheckFailedException")) return undefined;
       throw error;
     }
   }

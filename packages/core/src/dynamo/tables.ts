@@ -1,18 +1,11 @@
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  ResourceInUseException,
-  type CreateTableCommandInput,
-} from "@aws-sdk/client-dynamodb";
-import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { isAwsError } from "../aws/json-client";
+import type { DynamoClient, TableDefinition } from "./client";
 
 /** Key schema of the rate-limit table; the SST stack declares the same. */
 export const RATE_LIMIT_TABLE_KEY = "key";
 export const RATE_LIMIT_TTL_ATTRIBUTE = "expires_at";
 
-export function rateLimitTableDefinition(
-  name: string,
-): CreateTableCommandInput {
+export function rateLimitTableDefinition(name: string): TableDefinition {
   return {
     TableName: name,
     AttributeDefinitions: [
@@ -28,7 +21,7 @@ export const COMMANDS_PARTITION_KEY = "project_id";
 export const COMMANDS_SORT_KEY = "command_id";
 export const COMMANDS_TTL_ATTRIBUTE = "expires_at";
 
-export function commandsTableDefinition(name: string): CreateTableCommandInput {
+export function commandsTableDefinition(name: string): TableDefinition {
   return {
     TableName: name,
     AttributeDefinitions: [
@@ -48,20 +41,18 @@ export function commandsTableDefinition(name: string): CreateTableCommandInput {
  * by the local stack and tests; in AWS the SST stack owns the tables.
  */
 export async function ensureTables(
-  client: DynamoDBDocumentClient,
-  definitions: CreateTableCommandInput[],
+  client: DynamoClient,
+  definitions: TableDefinition[],
 ): Promise<void> {
   for (const definition of definitions) {
     try {
-      await client.send(new CreateTableCommand(definition));
+      await client.createTable(definition);
     } catch (error) {
-      if (!(error instanceof ResourceInUseException)) throw error;
+      if (!isAwsError(error, "ResourceInUseException")) throw error;
     }
     for (let attempt = 0; attempt < 100; attempt++) {
-      const { Table } = await client.send(
-        new DescribeTableCommand({ TableName: definition.TableName }),
-      );
-      if (Table?.TableStatus === "ACTIVE") break;
+      const status = await client.tableStatus(definition.TableName);
+      if (status === "ACTIVE") break;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }

@@ -1,20 +1,18 @@
-import { SQSClient, SendMessageCommand } from "@aws-sdk/client-sqs";
+import { AwsJsonClient, SQS } from "../aws/json-client";
 import type { JobQueue, LifecycleJob } from "./jobs";
 
 /** Sends lifecycle jobs to the SQS queue the consumer function reads. */
 export class SqsJobQueue implements JobQueue {
   constructor(
     private readonly queueUrl: string,
-    private readonly client = new SQSClient({}),
+    private readonly client = new AwsJsonClient(SQS),
   ) {}
 
   async send(job: LifecycleJob): Promise<void> {
-    await this.client.send(
-      new SendMessageCommand({
-        QueueUrl: this.queueUrl,
-        MessageBody: JSON.stringify(job),
-      }),
-    );
+    await this.client.call("SendMessage", {
+      QueueUrl: this.queueUrl,
+      MessageBody: JSON.stringify(job),
+    });
   }
 }
 

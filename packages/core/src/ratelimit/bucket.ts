@@ -1,9 +1,5 @@
-import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import {
-  GetCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from "@aws-sdk/lib-dynamodb";
+import { isAwsError } from "../aws/json-client";
+import type { DynamoClient } from "../dynamo/client";
 import {
   RATE_LIMIT_TABLE_KEY,
   RATE_LIMIT_TTL_ATTRIBUTE,
@@ -19,7 +15,7 @@ export interface RateLimiter {
 }
 
 export interface TokenBucketOptions {
-  client: DynamoDBDocumentClient;
+  client: DynamoClient;
   table: string;
   /** Tokens in a full bucket, also the refill per window. */
   capacity: number;
@@ -50,22 +46,20 @@ export function createTokenBucket(options: TokenBucketOptions): RateLimiter {
     values: Record<string, number>,
   ): Promise<boolean> => {
     try {
-      await client.send(
-        new UpdateCommand({
-          TableName: table,
-          Key: { [RATE_LIMIT_TABLE_KEY]: key },
-          UpdateExpression: `${expression}, #expires = :expires`,
-          ConditionExpression: condition,
-          ExpressionAttributeNames: {
-            "#tat": "tat",
-            "#expires": RATE_LIMIT_TTL_ATTRIBUTE,
-          },
-          ExpressionAttributeValues: values,
-        }),
-      );
+      await client.update({
+        TableName: table,
+        Key: { [RATE_LIMIT_TABLE_KEY]: key },
+        UpdateExpression: `${expression}, #expires = :expires`,
+        ConditionExpression: condition,
+        ExpressionAttributeNames: {
+          "#tat": "tat",
+          "#expires": RATE_LIMIT_TTL_ATTRIBUTE,
+        },
+        ExpressionAttributeValues: values,
+      });
       return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
+      if (isAwsError(error, "ConditionalCheckFailedException")) return false;
       throw error;
     }
   };
@@ -93,13 +87,11 @@ export function createTokenBucket(options: TokenBucketOptions): RateLimiter {
       );
       if (fromBusy) return { allowed: true };
 
-      const { Item } = await client.send(
-        new GetCommand({
-          TableName: table,
-          Key: { [RATE_LIMIT_TABLE_KEY]: key },
-          ConsistentRead: true,
-        }),
-      );
+      const Item = await client.get({
+        TableName: table,
+        Key: { [RATE_LIMIT_TABLE_KEY]: key },
+        ConsistentRead: true,
+      });
       const tat = typeof Item?.tat === "number" ? Item.tat : limit + interval;
       const waitMs = Math.max(tat - limit, 1);
       return { allowed: false, retryAfterSeconds: Math.ceil(waitMs / 1000) };

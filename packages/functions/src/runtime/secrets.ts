@@ -1,4 +1,4 @@
-import { GetParametersCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { AwsJsonClient, SSM } from "@synthcore/core/aws/json-client";
 
 /** SST marks each Config secret bound to a function with this variable. */
 const BOUND_SECRET_PREFIX = "SST_Secret_value_";
@@ -35,7 +35,7 @@ export async function loadSecrets(): Promise<void> {
   }
   if (pending.length === 0) return;
 
-  const client = new SSMClient({
+  const client = new AwsJsonClient(SSM, {
     region: process.env.AWS_REGION ?? process.env.SST_REGION,
   });
   const app = process.env.SST_APP;
@@ -44,9 +44,15 @@ export async function loadSecrets(): Promise<void> {
   const fallbackPath = (name: string) =>
     `/sst/${app}/.fallback/Secret/${name}/value`;
 
-  const found = await readParameters(client, pending.map(stagePath));
-  const missing = pending.filter((name) => !found.has(stagePath(name)));
-  const fallbacks = await readParameters(client, missing.map(fallbackPath));
+  let found: Map<string, string>;
+  let fallbacks: Map<string, string>;
+  try {
+    found = await readParameters(client, pending.map(stagePath));
+    const missing = pending.filter((name) => !found.has(stagePath(name)));
+    fallbacks = await readParameters(client, missing.map(fallbackPath));
+  } finally {
+    client.close();
+  }
 
   for (const name of pending) {
     const value =
@@ -61,17 +67,17 @@ export async function loadSecrets(): Promise<void> {
 }
 
 async function readParameters(
-  client: SSMClient,
+  client: AwsJsonClient,
   paths: string[],
 ): Promise<Map<string, string>> {
   const values = new Map<string, string>();
   for (let start = 0; start < paths.length; start += SSM_BATCH_SIZE) {
-    const { Parameters } = await client.send(
-      new GetParametersCommand({
-        Names: paths.slice(start, start + SSM_BATCH_SIZE),
-        WithDecryption: true,
-      }),
-    );
+    const { Parameters } = await client.call<{
+      Parameters?: { Name?: string; Value?: string }[];
+    }>("GetParameters", {
+      Names: paths.slice(start, start + SSM_BATCH_SIZE),
+      WithDecryption: true,
+    });
     for (const parameter of Parameters ?? []) {
       if (parameter.Name && parameter.Value !== undefined)
         values.set(parameter.Name, parameter.Value);

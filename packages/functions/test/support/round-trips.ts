@@ -1,5 +1,5 @@
-import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { createDatabase, type Database } from "@synthcore/core/db/pool";
+import type { DynamoClient } from "@synthcore/core/dynamo/client";
 import { createTokenBucket } from "@synthcore/core/ratelimit/bucket";
 import { createVmReporterHandler } from "../../src/vm-reporter-handler";
 import type { GatewayHandler } from "../../src/http/types";
@@ -45,9 +45,9 @@ export function countingReporter(api: VmApiHarness) {
 }
 
 function countingClient(
-  client: DynamoDBDocumentClient,
+  client: DynamoClient,
   counts: RoundTrips,
-): DynamoDBDocumentClient {
+): DynamoClient {
   return new Proxy(client, {
     get(target, property) {
       if (property !== "send") return Reflect.get(target, property, target);
