@@ -12,7 +12,7 @@ import { LAMBDA_POOL_MAX, operatorSettings } from "./settings";
 export const STAGE_THROTTLE = { rate: 200, burst: 400 };
 
 export function Api({ stack }: StackContext) {
-  const { databaseUrl, rateLimits, commands } = use(Data);
+  const { databaseUrl, rateLimits } = use(Data);
   const { jobs } = use(Lifecycle);
   const supabaseUrl = new Config.Secret(stack, "SUPABASE_URL");
 
@@ -31,7 +31,6 @@ export function Api({ stack }: StackContext) {
             DATABASE_POOL_MAX: LAMBDA_POOL_MAX,
             RATE_LIMIT_TABLE: rateLimits.tableName,
             LIFECYCLE_QUEUE_URL: jobs.queueUrl,
-            COMMANDS_TABLE: commands.tableName,
             ...operatorSettings([
               "LOG_LEVEL",
               "CORS_ALLOWED_ORIGINS",
@@ -49,11 +48,6 @@ export function Api({ stack }: StackContext) {
             new PolicyStatement({
               actions: ["sqs:SendMessage"],
               resources: [jobs.queueArn],
-            }),
-            // send_command and decide_approval only enqueue.
-            new PolicyStatement({
-              actions: ["dynamodb:PutItem"],
-              resources: [commands.tableArn],
             }),
           ],
         },
@@ -88,32 +82,17 @@ export function Api({ stack }: StackContext) {
           handler: "packages/functions/src/vm-reporter.handler",
           nodejs: gatewayBundling,
           bind: [databaseUrl],
+          // Postgres only: its rate limit and the command queue are there.
           environment: {
             DATABASE_POOL_MAX: LAMBDA_POOL_MAX,
-            RATE_LIMIT_TABLE: rateLimits.tableName,
-            COMMANDS_TABLE: commands.tableName,
             ...operatorSettings([
               "LOG_LEVEL",
               "CORS_ALLOWED_ORIGINS",
               "VM_REPORTER_RATE_LIMIT",
+              "REPORTER_INTERVAL_SECONDS",
               "COMMAND_VISIBILITY_TIMEOUT_SECONDS",
             ]),
           },
-          permissions: [
-            new PolicyStatement({
-              actions: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
-              resources: [rateLimits.tableArn],
-            }),
-            // Poll queries and leases; status reads and updates. No puts.
-            new PolicyStatement({
-              actions: [
-                "dynamodb:Query",
-                "dynamodb:GetItem",
-                "dynamodb:UpdateItem",
-              ],
-              resources: [commands.tableArn],
-            }),
-          ],
         },
       },
     },

@@ -4,14 +4,10 @@ import { Config, Table, type StackContext } from "sst/constructs";
 export const RATE_LIMIT_KEY = "key";
 export const RATE_LIMIT_TTL = "expires_at";
 
-/** Key schema of the command queue, shared with packages/core/src/dynamo/tables.ts. */
-export const COMMANDS_PARTITION_KEY = "project_id";
-export const COMMANDS_SORT_KEY = "command_id";
-export const COMMANDS_TTL = "expires_at";
-
 export function Data({ stack }: StackContext) {
   const databaseUrl = new Config.Secret(stack, "DATABASE_URL");
 
+  // The per-user buckets of the VM API and the dashboard.
   const rateLimits = new Table(stack, "RateLimits", {
     fields: { [RATE_LIMIT_KEY]: "string" },
     primaryIndex: { partitionKey: RATE_LIMIT_KEY },
@@ -19,19 +15,7 @@ export function Data({ stack }: StackContext) {
     // SST's Table already sets PAY_PER_REQUEST and point-in-time recovery.
   });
 
-  // The VM command queue: one partition per project. Final commands are
-  // dropped by TTL a week after their last change.
-  const commands = new Table(stack, "Commands", {
-    fields: {
-      [COMMANDS_PARTITION_KEY]: "string",
-      [COMMANDS_SORT_KEY]: "string",
-    },
-    primaryIndex: {
-      partitionKey: COMMANDS_PARTITION_KEY,
-      sortKey: COMMANDS_SORT_KEY,
-    },
-    timeToLiveAttribute: COMMANDS_TTL,
-  });
-
-  return { databaseUrl, rateLimits, commands };
+  // The command queue and the VM Reporter's per-project rate limit are in
+  // Postgres, where each reporter request is one statement.
+  return { databaseUrl, rateLimits };
 }

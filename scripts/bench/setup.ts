@@ -3,14 +3,6 @@ import type { AddressInfo } from "node:net";
 import { startEmbeddedPostgres } from "@synthcore/core/db/embedded";
 import { migrate } from "@synthcore/core/db/migrate";
 import { createDatabase, type Database } from "@synthcore/core/db/pool";
-import { createDynamoClient } from "@synthcore/core/dynamo/client";
-import { startDynalite } from "@synthcore/core/dynamo/local";
-import {
-  commandsTableDefinition,
-  ensureTables,
-  rateLimitTableDefinition,
-} from "@synthcore/core/dynamo/tables";
-import { createTokenBucket } from "@synthcore/core/ratelimit/bucket";
 import { rotateReporterToken } from "@synthcore/core/reporter/tokens";
 import type { GatewayHandler } from "@synthcore/functions/http/types";
 import { createVmReporterHandler } from "@synthcore/functions/vm-reporter-handler";
@@ -21,7 +13,10 @@ import {
   writeGatewayResult,
 } from "@synthcore/local/events";
 
-/** Real engines: PostgreSQL at DATABASE_URL or PGlite, and dynalite. */
+/**
+ * The reporter's one engine: PostgreSQL at DATABASE_URL, or PGlite. Its
+ * rate limit and command queue live in Postgres too.
+ */
 export async function startEngines() {
   const embedded = process.env.DATABASE_URL
     ? undefined
@@ -29,22 +24,12 @@ export async function startEngines() {
   const url = process.env.DATABASE_URL ?? embedded!.url;
   const db = createDatabase({ url, max: embedded ? 1 : 10 });
   await migrate(db);
-  const dynalite = await startDynalite();
-  const dynamo = createDynamoClient({
-    region: "us-east-1",
-    endpoint: dynalite.endpoint,
-  });
-  await ensureTables(dynamo, [
-    rateLimitTableDefinition("bench-rate-limits"),
-    commandsTableDefinition("bench-commands"),
-  ]);
   const engine = embedded ? "PGlite" : "PostgreSQL";
   const close = async () => {
     await db.close();
     await embedded?.close();
-    await dynalite.close();
   };
-  return { db, dynamo, engine, close };
+  return { db, engine, close };
 }
 
 export type Engines = Awaited<ReturnType<typeof startEngines>>;
@@ -61,7 +46,7 @@ export async function benchProject(db: Database) {
   return { projectId, token: await rotateReporterToken(db, projectId) };
 }
 
-/** Milliseconds spent waiting on Postgres and DynamoDB, summed. */
+/** Milliseconds spent waiting on Postgres, summed. */
 export const io = { ms: 0 };
 
 async function timed<T>(work: () => Promise<T>): Promise<T> {
@@ -73,42 +58,25 @@ async function timed<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Wraps the engines so that every call's wait is added to `io.ms`. */
+/** Wraps the engines so that every query's wait is added to `io.ms`. */
 export function timedEngines(engines: Engines): Engines {
   const db: Database = {
     ...engines.db,
     pool: engines.db.pool,
     query: (text, params) => timed(() => engines.db.query(text, params)),
   };
-  const dynamo = new Proxy(engines.dynamo, {
-    get(target, property) {
-      if (property !== "send") return Reflect.get(target, property, target);
-      return (command: any) => timed(() => (target.send as any)(command));
-    },
-  });
-  return { ...engines, db, dynamo };
-}
-
-/** Takes one rate-limit token the way the reporter does, for baselines. */
-export function benchBucket(engines: Engines) {
-  return createTokenBucket({
-    client: engines.dynamo,
-    table: "bench-rate-limits",
-    capacity: 1_000_000_000,
-  });
+  return { ...engines, db };
 }
 
 /** Builds the reporter handler with a bucket no benchmark can empty. */
 export function benchHandler(engines: Engines): GatewayHandler {
   return createVmReporterHandler({
     db: engines.db,
-    dynamo: engines.dynamo,
-    commandsTable: "bench-commands",
     commandSettings: {
       visibilityTimeoutMs: 60_000,
       deliveryDeadlineMs: 3_600_000,
     },
-    rateLimiter: benchBucket(engines),
+    reporterRateLimit: { capacity: 1_000_000_000 },
     corsOrigins: [],
   });
 }

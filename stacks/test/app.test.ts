@@ -4,9 +4,6 @@ import { join } from "node:path";
 import { Match } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
-  COMMANDS_PARTITION_KEY,
-  COMMANDS_SORT_KEY,
-  COMMANDS_TTL_ATTRIBUTE,
   RATE_LIMIT_TABLE_KEY,
   RATE_LIMIT_TTL_ATTRIBUTE,
 } from "../../packages/core/src/dynamo/tables";
@@ -44,22 +41,8 @@ beforeAll(async () => {
 });
 
 describe("Data stack", () => {
-  it("defines the command queue table with a TTL", () => {
-    app.data.hasResourceProperties("AWS::DynamoDB::Table", {
-      KeySchema: [
-        { AttributeName: COMMANDS_PARTITION_KEY, KeyType: "HASH" },
-        { AttributeName: COMMANDS_SORT_KEY, KeyType: "RANGE" },
-      ],
-      BillingMode: "PAY_PER_REQUEST",
-      TimeToLiveSpecification: {
-        AttributeName: COMMANDS_TTL_ATTRIBUTE,
-        Enabled: true,
-      },
-    });
-  });
-
   it("defines the rate-limit table", () => {
-    app.data.resourceCountIs("AWS::DynamoDB::Table", 2);
+    app.data.resourceCountIs("AWS::DynamoDB::Table", 1);
     app.data.hasResourceProperties("AWS::DynamoDB::Table", {
       KeySchema: [{ AttributeName: RATE_LIMIT_TABLE_KEY, KeyType: "HASH" }],
       AttributeDefinitions: [
@@ -210,33 +193,24 @@ describe("Lifecycle stack", () => {
 });
 
 describe("IAM", () => {
-  it("limits vm-reporter to its tables and the database secret", () => {
+  it("limits vm-reporter to the database secret", () => {
     const summary = statementsOf(app.api, VM_REPORTER).map((statement) => [
       actionsOf(statement),
       JSON.stringify(statement.Resource),
     ]);
 
-    expect(summary).toHaveLength(3);
-    expect(summary).toContainEqual([
-      ["dynamodb:GetItem", "dynamodb:UpdateItem"],
-      expect.stringMatching(/RateLimitsTable\w+Arn/),
-    ]);
-    expect(summary).toContainEqual([
-      ["dynamodb:Query", "dynamodb:GetItem", "dynamodb:UpdateItem"],
-      expect.stringMatching(/CommandsTable\w+Arn/),
-    ]);
-    const [, ssm] = summary.find(([actions]) =>
-      actions!.includes("ssm:GetParameters"),
-    )!;
-    expect(ssm).toContain("/Secret/DATABASE_URL/value");
+    expect(summary).toHaveLength(1);
+    const [actions, resource] = summary[0]!;
+    expect(actions).toEqual(["ssm:GetParameters"]);
+    expect(resource).toContain("/Secret/DATABASE_URL/value");
   });
 
-  it("passes vm-reporter its tables", () => {
+  it("passes vm-reporter no table or queue", () => {
     const [, fn] = functionOf(app.api, VM_REPORTER);
     const env = fn.Properties.Environment.Variables;
 
-    expect(JSON.stringify(env.RATE_LIMIT_TABLE)).toContain("RateLimits");
-    expect(JSON.stringify(env.COMMANDS_TABLE)).toContain("Commands");
+    expect(env.RATE_LIMIT_TABLE).toBeUndefined();
+    expect(env.COMMANDS_TABLE).toBeUndefined();
     expect(env.LIFECYCLE_QUEUE_URL).toBeUndefined();
   });
 
@@ -247,11 +221,7 @@ describe("IAM", () => {
       JSON.stringify(statement.Resource),
     ]);
 
-    expect(summary).toHaveLength(5);
-    expect(summary).toContainEqual([
-      ["dynamodb:PutItem"],
-      expect.stringMatching(/CommandsTable\w+Arn/),
-    ]);
+    expect(summary).toHaveLength(4);
     expect(summary).toContainEqual([
       ["dynamodb:GetItem", "dynamodb:UpdateItem"],
       expect.stringMatching(/RateLimitsTable\w+Arn/),

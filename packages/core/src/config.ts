@@ -25,10 +25,10 @@ const ConfigSchema = z.object({
   AWS_REGION: z.string().min(1).default("us-east-1"),
   RATE_LIMIT_TABLE: z.string().min(1).default("synthcore-rate-limits"),
   VM_API_RATE_LIMIT: positiveInt.default(20),
+  /** Reporter requests per project per minute, counted in Postgres. */
   VM_REPORTER_RATE_LIMIT: positiveInt.default(100),
   /** Dashboard reads per user per minute; the dashboard polls, so it is higher. */
   DASHBOARD_RATE_LIMIT: positiveInt.default(120),
-  COMMANDS_TABLE: z.string().min(1).default("synthcore-commands"),
   /** How often a VM's agent reports health; three silent intervals read as unreachable. */
   REPORTER_INTERVAL_SECONDS: positiveInt.default(60),
   /** How long a polled command stays leased before it is delivered again. */

@@ -1,8 +1,7 @@
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
-import type { CommandDeps } from "@synthcore/core/commands/commands";
 import { ApiError, badRequest } from "@synthcore/core/errors";
-import type { RateLimiter } from "@synthcore/core/ratelimit/bucket";
+import type { ReportCaller } from "@synthcore/core/reporter/access";
 import {
   BATCH_ROUTE,
   BatchRequest,
@@ -12,20 +11,14 @@ import {
 import {
   applyReport,
   type Report,
-  type ReportCaller,
+  type ReportDeps,
 } from "@synthcore/core/reporter/ingest";
 import {
   MAX_REPORTER_BODY_BYTES,
   REPORTER_ROUTES,
   type ReporterRoute,
 } from "@synthcore/core/reporter/routes";
-import {
-  cors,
-  errorResponse,
-  jsonBody,
-  postOnly,
-  rateLimit,
-} from "./http/middleware";
+import { cors, errorResponse, jsonBody, postOnly } from "./http/middleware";
 import {
   bodyLimit,
   projectHeader,
@@ -42,8 +35,7 @@ import {
 } from "./http/types";
 import { describeZodError } from "./http/validation";
 
-export interface VmReporterServices extends CommandDeps {
-  rateLimiter: RateLimiter;
+export interface VmReporterServices extends ReportDeps {
   corsOrigins: readonly string[];
   /** The report interval the batch route hands to agents; 60 by default. */
   reportIntervalSeconds?: number;
@@ -51,13 +43,11 @@ export interface VmReporterServices extends CommandDeps {
 
 const DEFAULT_INTERVAL_SECONDS = 60;
 
-const bucketKey = (event: GatewayEvent) =>
-  `vm-reporter:project:${event.reporter!.projectId}`;
-
 /**
  * Builds the VM Reporter handler for `POST /functions/v1/vm-reporter/<route>`.
  * The checks run in the contract's order: 405, 404, 400 for the project
- * header, 401, 429, then 413 and 400 for the body.
+ * header, 401, 429, then 413 and 400 for the body. The token check and the
+ * rate limit are part of the report's one statement.
  */
 export function createVmReporterHandler(
   services: VmReporterServices,
@@ -81,18 +71,19 @@ export function createVmReporterHandler(
     .use(reporterRoute())
     .use(projectHeader())
     .use(
-      reporterAuth(services.db, async (event) => {
-        await services.rateLimiter.refund?.(bucketKey(event));
-      }),
+      reporterAuth(
+        services.db,
+        services.reporterRateLimit,
+        services.now ?? Date.now,
+      ),
     )
-    .use(rateLimit(services.rateLimiter, bucketKey))
     .use(bodyLimit(MAX_REPORTER_BODY_BYTES))
     .use(jsonBody())
     .use(validateRoute());
   return logRequests("vm-reporter", handler as unknown as GatewayHandler);
 }
 
-/** Runs the report and marks the token checked and the request logged. */
+/** Runs the report and marks access checked and the request logged. */
 async function run(
   services: VmReporterServices,
   event: GatewayEvent,
@@ -101,12 +92,12 @@ async function run(
   const reporter = event.reporter!;
   const caller: ReportCaller = {
     projectId: reporter.projectId!,
-    token: reporter.token!,
     tokenHash: reporter.tokenHash!,
   };
   const elapsedMs = () => performance.now() - reporter.startedAt;
+  // The statement decides 401 and 429 itself, whatever else it throws.
+  reporter.checked = true;
   const outcome = await applyReport(services, caller, { ...report, elapsedMs });
-  reporter.verified = true;
   reporter.logId = outcome.logId;
   return outcome;
 }

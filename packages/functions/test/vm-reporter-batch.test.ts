@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTokenBucket } from "@synthcore/core/ratelimit/bucket";
 import { rotateReporterToken } from "@synthcore/core/reporter/tokens";
 import { databaseEngines } from "@synthcore/core/testing/database";
 import { createVmReporterHandler } from "../src/vm-reporter-handler";
@@ -172,16 +171,58 @@ describe.each(databaseEngines())("vm-reporter batch on %s", (engine) => {
     expect(third.body.data.results[0]).toMatchObject({ status: 409 });
   });
 
+  it("rejects two statuses for one command, naming the second", async () => {
+    const { batch, command } = await vm();
+    const id = await command();
+    await batch({ items: [], max_commands: 5 });
+    const running = {
+      route: "commands/status",
+      body: { command_id: id, status: "running" },
+    };
+    const done = {
+      route: "commands/status",
+      body: { command_id: id, status: "succeeded" },
+    };
+
+    const response = await batch({ items: [running, done] });
+
+    expect(response.status).toBe(400);
+    expect(response.body.error).toMatch(
+      /^items\.1\.body\.command_id: command .* has more than one status in this batch/,
+    );
+    const { rows } = await api.db.query(
+      "SELECT status FROM commands WHERE id = $1",
+      [id],
+    );
+    expect(rows).toEqual([{ status: "delivered" }]);
+  });
+
+  it("does not lease again a command it reports on", async () => {
+    const { batch, command } = await vm();
+    const id = await command();
+    await batch({ items: [], max_commands: 5 });
+    api.clock.advance(10 * 60_000);
+    const done = {
+      route: "commands/status",
+      body: { command_id: id, status: "succeeded" },
+    };
+
+    const response = await batch({ items: [done], max_commands: 5 });
+
+    expect(response.body.data.results[0]).toMatchObject({ status: 200 });
+    expect(response.body.data.commands).toEqual([]);
+    const { rows } = await api.db.query(
+      "SELECT status, deliveries FROM commands WHERE id = $1",
+      [id],
+    );
+    expect(rows).toEqual([{ status: "succeeded", deliveries: 1 }]);
+  });
+
   const oneTokenHandler = () =>
     createVmReporterHandler({
       ...api.reporterServices,
       reportIntervalSeconds: 30,
-      rateLimiter: createTokenBucket({
-        client: api.reporterServices.dynamo,
-        table: "rate-limits",
-        capacity: 1,
-        now: api.clock.now,
-      }),
+      reporterRateLimit: { capacity: 1 },
     });
 
   it("takes one rate-limit token for a whole batch", async () => {
@@ -195,7 +236,7 @@ describe.each(databaseEngines())("vm-reporter batch on %s", (engine) => {
     expect(second.status).toBe(429);
   });
 
-  it("gives the token back when the reporter token is bad", async () => {
+  it("takes no token when the reporter token is bad", async () => {
     const { batch } = await vm();
     const handler = oneTokenHandler();
     const forged = `scr_${"D".repeat(43)}`;

@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTokenBucket } from "@synthcore/core/ratelimit/bucket";
 import {
   REPORTER_ROUTE_NAMES,
   type ReporterRoute,
@@ -36,12 +35,7 @@ describe.each(databaseEngines())("vm-reporter on %s", (engine) => {
   const limitedHandler = (capacity: number): GatewayHandler =>
     createVmReporterHandler({
       ...api.reporterServices,
-      rateLimiter: createTokenBucket({
-        client: api.reporterServices.dynamo,
-        table: "rate-limits",
-        capacity,
-        now: api.clock.now,
-      }),
+      reporterRateLimit: { capacity },
     });
 
   beforeAll(async () => {
@@ -254,6 +248,83 @@ describe.each(databaseEngines())("vm-reporter on %s", (engine) => {
         });
       },
     );
+
+    it("refills one token per interval", async () => {
+      const project = await newProject();
+      const handler = limitedHandler(2);
+      const options = { projectId: project.id, token: project.token, handler };
+      const health = () => send("health", validBody("health"), options);
+
+      await health();
+      await health();
+      api.clock.advance(10_000);
+      const early = await health();
+      api.clock.advance(20_000);
+      const refilled = await health();
+
+      expect(early.status).toBe(429);
+      expect(early.headers["retry-after"]).toBe("20");
+      expect(refilled.status).toBe(200);
+    });
+
+    it("takes no token for a bad token", async () => {
+      const project = await newProject();
+      const handler = limitedHandler(1);
+      const forged = `scr_${"F".repeat(43)}`;
+
+      for (let i = 0; i < 3; i++) {
+        const rejected = await send("health", validBody("health"), {
+          projectId: project.id,
+          token: forged,
+          handler,
+        });
+        expect(rejected.status).toBe(401);
+      }
+      const valid = await send("health", validBody("health"), {
+        projectId: project.id,
+        token: project.token,
+        handler,
+      });
+
+      expect(valid.status).toBe(200);
+    });
+
+    it("takes a token for an invalid body", async () => {
+      const project = await newProject();
+      const handler = limitedHandler(1);
+      const options = { projectId: project.id, token: project.token, handler };
+
+      const invalid = await send(
+        "health",
+        { ...validBody("health"), cpu_percent: 150 },
+        options,
+      );
+      const valid = await send("health", validBody("health"), options);
+
+      expect(invalid.status).toBe(400);
+      expect(valid.status).toBe(429);
+    });
+
+    it("answers 429 before 400 and 401 before 429", async () => {
+      const project = await newProject();
+      const handler = limitedHandler(1);
+      const options = { projectId: project.id, token: project.token, handler };
+      await send("health", validBody("health"), options);
+
+      const invalid = await send(
+        "health",
+        { ...validBody("health"), cpu_percent: 150 },
+        options,
+      );
+      const forged = await send(
+        "health",
+        { ...validBody("health"), cpu_percent: 150 },
+        { ...options, token: `scr_${"G".repeat(43)}` },
+      );
+
+      expect(invalid.status).toBe(429);
+      expect(forged.status).toBe(401);
+    });
 
     it("accepts exactly 100 of 150 concurrent requests for one project", async () => {
       const project = await newProject();

@@ -18,7 +18,6 @@ import { createDatabase, type Database } from "@synthcore/core/db/pool";
 import { createDynamoClient } from "@synthcore/core/dynamo/client";
 import { startDynalite } from "@synthcore/core/dynamo/local";
 import {
-  commandsTableDefinition,
   ensureTables,
   rateLimitTableDefinition,
 } from "@synthcore/core/dynamo/tables";
@@ -105,7 +104,6 @@ export async function startLocalStack(
   });
   await ensureTables(dynamo, [
     rateLimitTableDefinition(config.RATE_LIMIT_TABLE),
-    commandsTableDefinition(config.COMMANDS_TABLE),
   ]);
 
   const server = createServer();
@@ -148,8 +146,6 @@ export async function startLocalStack(
 
   const commands = {
     db,
-    dynamo,
-    commandsTable: config.COMMANDS_TABLE,
     commandSettings: commandSettingsFromConfig(config),
   };
   const verifier = createSupabaseVerifier({
@@ -172,11 +168,7 @@ export async function startLocalStack(
   const vmReporter = createVmReporterHandler({
     ...commands,
     reportIntervalSeconds: config.REPORTER_INTERVAL_SECONDS,
-    rateLimiter: createTokenBucket({
-      client: dynamo,
-      table: config.RATE_LIMIT_TABLE,
-      capacity: config.VM_REPORTER_RATE_LIMIT,
-    }),
+    reporterRateLimit: { capacity: config.VM_REPORTER_RATE_LIMIT },
     corsOrigins: config.CORS_ALLOWED_ORIGINS,
   });
   const dashboard = createDashboardHandler({

@@ -1,7 +1,8 @@
+import { randomUUID } from "node:crypto";
 import type { Queryable } from "../db/pool";
-import type { Statement } from "../db/statement";
+import { Statement } from "../db/statement";
 import { badRequest, conflict, notFound } from "../errors";
-import { enqueueCommand, type CommandDeps } from "../commands/commands";
+import { enqueueCommandIn, type CommandDeps } from "../commands/commands";
 import { requireProjectMember } from "../projects/access";
 import type { Approval, ApprovalAck, ApprovalRequest } from "./schemas";
 
@@ -151,24 +152,23 @@ export async function decideApproval(
   const now = (deps.now ?? Date.now)();
   await requireProjectMember(deps.db, userId, input.projectId);
   const status = input.decision === "approve" ? "approved" : "rejected";
-  const { rowCount } = await deps.db.query(
-    `UPDATE approvals SET status = $3, decision = $3, decision_reason = $4,
-       decided_by = $5, decided_at = $6
-     WHERE project_id = $1 AND id = $2 AND status = 'pending' AND expires_at > $6`,
-    [
-      input.projectId,
-      input.approvalId,
-      status,
-      input.reason ?? null,
-      userId,
-      new Date(now),
-    ],
+  const commandId = randomUUID();
+  const sql = new Statement();
+  const decidedAt = sql.param(new Date(now), "timestamptz");
+  const decided = sql.with(
+    "decided",
+    `UPDATE approvals SET status = ${sql.param(status, "text")},
+       decision = ${sql.param(status, "text")},
+       decision_reason = ${sql.param(input.reason ?? null, "text")},
+       decided_by = ${sql.param(userId, "uuid")}, decided_at = ${decidedAt},
+       command_id = ${sql.param(commandId, "uuid")}
+     WHERE project_id = ${sql.param(input.projectId, "uuid")}
+       AND id = ${sql.param(input.approvalId, "uuid")}
+       AND status = 'pending' AND expires_at > ${decidedAt}
+     RETURNING id`,
   );
-  if (rowCount !== 1) {
-    await rejectDecision(deps.db, input, now);
-  }
-
-  const command = await enqueueCommand(deps, {
+  // The decision and its command commit together.
+  const command = enqueueCommandIn(sql, decided, deps.commandSettings, {
     projectId: input.projectId,
     type: "approval_decision",
     payload: {
@@ -177,11 +177,14 @@ export async function decideApproval(
       reason: input.reason ?? null,
     },
     createdBy: userId,
+    now,
+    id: commandId,
   });
-  await deps.db.query(
-    "UPDATE approvals SET command_id = $3 WHERE project_id = $1 AND id = $2",
-    [input.projectId, input.approvalId, command.command_id],
-  );
+  sql.output("decided", "SELECT count(*)::int FROM decided");
+  const { rows } = await deps.db.query(sql.text, sql.params);
+  if (rows[0]!.decided !== 1) {
+    await rejectDecision(deps.db, input, now);
+  }
   return {
     approval_id: input.approvalId,
     status,

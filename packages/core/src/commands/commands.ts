@@ -1,15 +1,13 @@
 import { randomUUID } from "node:crypto";
-import type { Database } from "../db/pool";
-import type { DynamoClient } from "../dynamo/client";
+import type { Database, Queryable } from "../db/pool";
+import { Statement } from "../db/statement";
 import { conflict, notFound } from "../errors";
-import { logger } from "../log";
-import { advanceCommandHistory, insertCommandHistory } from "./history";
-import { CommandTable, type CommandItem } from "./queue";
-import type {
-  CommandStatus,
-  CommandType,
-  DeliveredCommand,
-  AGENT_COMMAND_STATUSES,
+import {
+  FINAL_COMMAND_STATUSES,
+  type AGENT_COMMAND_STATUSES,
+  type CommandStatus,
+  type CommandType,
+  type DeliveredCommand,
 } from "./schemas";
 
 export interface CommandSettings {
@@ -21,8 +19,6 @@ export interface CommandSettings {
 
 export interface CommandDeps {
   db: Database;
-  dynamo: DynamoClient;
-  commandsTable: string;
   commandSettings: CommandSettings;
   now?: () => number;
 }
@@ -34,197 +30,209 @@ export interface EnqueuedCommand {
   deliver_by: string;
 }
 
-const clock = (deps: CommandDeps) => (deps.now ?? Date.now)();
-const table = (deps: CommandDeps) =>
-  new CommandTable(deps.dynamo, deps.commandsTable);
+/** A status an agent reports for a command it received. */
+export interface CommandReport {
+  command_id: string;
+  status: (typeof AGENT_COMMAND_STATUSES)[number];
+  result?: string;
+}
+
+/** Reads a statement's row into the result of the part that added it. */
+export type RowReader<T> = (row: Record<string, unknown>) => T;
 
 /**
- * Queues a command for the project's VM. The history row is written first,
- * so the dashboard never misses a command the VM may receive.
+ * Adds a command for the project's VM to a statement, queued only when
+ * `guard` contains a row. The row of `commands` is both the queue entry and
+ * the dashboard's history, so it commits with whatever caused it.
  */
-export async function enqueueCommand(
-  deps: CommandDeps,
+export function enqueueCommandIn(
+  sql: Statement,
+  guard: string,
+  settings: CommandSettings,
   command: {
     projectId: string;
     type: CommandType;
     payload?: Record<string, unknown>;
     createdBy: string | null;
+    now: number;
+    /** The command's id, when the caller stores it elsewhere too. */
+    id?: string;
   },
-): Promise<EnqueuedCommand> {
-  const now = clock(deps);
-  const id = randomUUID();
-  const deliverBy = now + deps.commandSettings.deliveryDeadlineMs;
-  const payload = command.payload ?? {};
-  await insertCommandHistory(deps.db, {
-    id,
-    projectId: command.projectId,
-    type: command.type,
-    payload,
-    createdBy: command.createdBy,
-    createdAt: now,
-    deliverBy,
-  });
-  await putOrRecordFailure(deps, id, now, {
-    project_id: command.projectId,
+): EnqueuedCommand {
+  const id = command.id ?? randomUUID();
+  const createdAt = sql.param(new Date(command.now), "timestamptz");
+  const deliverBy = new Date(command.now + settings.deliveryDeadlineMs);
+  sql.with(
+    sql.name("queued_command"),
+    `INSERT INTO commands (id, project_id, type, payload, status, created_by,
+       created_at, deliver_by, visible_at)
+     SELECT ${sql.param(id, "uuid")}, ${sql.param(command.projectId, "uuid")},
+       ${sql.param(command.type, "text")},
+       ${sql.param(JSON.stringify(command.payload ?? {}), "jsonb")}, 'queued',
+       ${sql.param(command.createdBy, "uuid")}, ${createdAt},
+       ${sql.param(deliverBy, "timestamptz")}, ${createdAt}
+     FROM ${guard}`,
+  );
+  return {
     command_id: id,
     type: command.type,
-    payload,
     status: "queued",
-    deliveries: 0,
-    created_at: now,
-    visible_at: now,
-    deliver_by: deliverBy,
-    expires_at: Math.ceil(deliverBy / 1000) + 7 * 24 * 3600,
-  });
-  const deliver_by = new Date(deliverBy).toISOString();
-  return { command_id: id, type: command.type, status: "queued", deliver_by };
+    deliver_by: deliverBy.toISOString(),
+  };
 }
 
-/** A change the `commands` history table must follow, in the same transaction as the rest of a report. */
-export interface HistoryUpdate {
-  id: string;
-  status: CommandStatus;
-  at: number;
-  deliveries?: number;
-  result?: string;
-}
-
-/** The project's queued and delivered commands, oldest first: one Query. */
-export const listOpenCommands = (deps: CommandDeps, projectId: string) =>
-  table(deps).listOpen(projectId);
-
-/** Tells whether any open command can be leased or has to expire now. */
-export function hasDueCommands(open: CommandItem[], now: number): boolean {
-  return open.some((item) => item.deliver_by <= now || item.visible_at <= now);
+/** Queues a command for the project's VM in a statement of its own. */
+export async function enqueueCommand(
+  db: Queryable,
+  settings: CommandSettings,
+  command: Parameters<typeof enqueueCommandIn>[3],
+): Promise<EnqueuedCommand> {
+  const sql = new Statement();
+  const always = sql.with("always", "SELECT 1");
+  const enqueued = enqueueCommandIn(sql, always, settings, command);
+  await db.query(sql.text, sql.params);
+  return enqueued;
 }
 
 /**
- * Leases up to `max` visible commands of `open` for the visibility timeout,
- * oldest first, and expires those past their delivery deadline. A command
- * whose lease lapses without a status report is delivered again. Only
- * DynamoDB is written; the caller records `history` in Postgres.
+ * Adds a poll to a statement, guarded by `allowed`: expires the project's
+ * open commands past their delivery deadline, then leases up to `max`
+ * visible ones, oldest first, until the visibility timeout. A command whose
+ * lease lapses without a status report is leased again. `SKIP LOCKED`
+ * keeps two concurrent polls from leasing the same command. Commands in
+ * `exclude` (those the same report gives a status for) are not leased,
+ * because one statement may not change a row twice.
  */
-export async function leaseCommands(
-  deps: CommandDeps,
-  open: CommandItem[],
-  max: number,
-): Promise<{ commands: DeliveredCommand[]; history: HistoryUpdate[] }> {
-  const now = clock(deps);
-  const queue = table(deps);
-  const leaseEnd = now + deps.commandSettings.visibilityTimeoutMs;
-  const commands: DeliveredCommand[] = [];
-  const history: HistoryUpdate[] = [];
-  for (const item of open) {
-    if (item.deliver_by <= now) {
-      const expired = await queue.expire(item, now);
-      if (expired)
-        history.push({ id: item.command_id, status: "expired", at: now });
-      continue;
-    }
-    if (commands.length >= max || item.visible_at > now) continue;
-    const won = await queue.lease(item, now, leaseEnd);
-    if (!won) continue;
-    const { deliveries } = won;
-    history.push({
-      id: won.command_id,
+export function leaseCommandsIn(
+  sql: Statement,
+  allowed: string,
+  poll: {
+    projectId: string;
+    max: number;
+    now: number;
+    settings: CommandSettings;
+    exclude: string[];
+  },
+): RowReader<DeliveredCommand[]> {
+  const project = sql.param(poll.projectId, "uuid");
+  const now = sql.param(new Date(poll.now), "timestamptz");
+  const leaseEnd = sql.param(
+    new Date(poll.now + poll.settings.visibilityTimeoutMs),
+    "timestamptz",
+  );
+  sql.with(
+    "expired_commands",
+    `UPDATE commands SET status = 'expired', finished_at = ${now}, updated_at = now()
+     WHERE project_id = ${project} AND status IN ('queued', 'delivered')
+       AND deliver_by <= ${now} AND EXISTS (SELECT 1 FROM ${allowed})
+     RETURNING id`,
+  );
+  sql.with(
+    "leased_commands",
+    `UPDATE commands c SET status = 'delivered', visible_at = ${leaseEnd},
+       deliveries = c.deliveries + 1, last_delivered_at = ${now}, updated_at = now()
+     WHERE c.id IN (
+       SELECT id FROM commands
+       WHERE project_id = ${project} AND status IN ('queued', 'delivered')
+         AND visible_at <= ${now} AND deliver_by > ${now}
+         AND id <> ALL(${sql.param(poll.exclude, "uuid[]")})
+         AND EXISTS (SELECT 1 FROM ${allowed})
+       ORDER BY created_at, id
+       LIMIT ${sql.param(poll.max, "int")}
+       FOR UPDATE SKIP LOCKED)
+     RETURNING c.id, c.type, c.payload, c.deliveries, c.created_at,
+       c.visible_at, c.deliver_by`,
+  );
+  sql.output(
+    "leased_commands",
+    `SELECT coalesce(json_agg(l ORDER BY l.created_at, l.id), '[]'::json)
+     FROM leased_commands l`,
+  );
+  return (row) =>
+    (row.leased_commands as LeasedRow[]).map((leased) => ({
+      command_id: leased.id,
+      type: leased.type,
+      payload: leased.payload,
       status: "delivered",
-      at: now,
-      deliveries,
-    });
-    commands.push(toDelivered(won));
-  }
-  return { commands, history };
+      deliveries: leased.deliveries,
+      created_at: iso(leased.created_at),
+      lease_expires_at: iso(leased.visible_at),
+      deliver_by: iso(leased.deliver_by),
+    }));
 }
 
-const ALLOWED_FROM: Record<
-  (typeof AGENT_COMMAND_STATUSES)[number],
-  CommandStatus[]
-> = {
+interface LeasedRow {
+  id: string;
+  type: CommandType;
+  payload: Record<string, unknown>;
+  deliveries: number;
+  created_at: string;
+  visible_at: string;
+  deliver_by: string;
+}
+
+const iso = (timestamp: string) => new Date(timestamp).toISOString();
+
+/** The statuses an agent's report may move a command from. */
+const ALLOWED_FROM: Record<CommandReport["status"], CommandStatus[]> = {
   running: ["delivered"],
   succeeded: ["delivered", "running"],
   failed: ["delivered", "running"],
 };
 
 /**
- * Moves a command in the queue to the agent's status. Repeating the current
- * status succeeds and changes nothing; any move backwards or out of a final
- * status is a 409. The caller records `history` in Postgres.
+ * Adds an agent's status report to a statement, guarded by `allowed`.
+ * Repeating the current status succeeds and changes nothing. Any move
+ * backwards or out of a final status is a 409, and an unknown command a
+ * 404, both thrown by the returned reader.
  */
-export async function advanceCommand(
-  deps: CommandDeps,
+export function advanceCommandIn(
+  sql: Statement,
+  allowed: string,
   projectId: string,
-  report: {
-    command_id: string;
-    status: (typeof AGENT_COMMAND_STATUSES)[number];
-    result?: string;
-  },
-): Promise<{
-  result: { command_id: string; status: CommandStatus };
-  history?: HistoryUpdate;
-}> {
-  const now = clock(deps);
-  const queue = table(deps);
-  const { command_id: id, status, result } = report;
-  const from = ALLOWED_FROM[status];
-  const moved = await queue.advance(projectId, id, status, from, now, result);
-  if (!moved) {
-    const item = await queue.get(projectId, id);
-    return { result: unchangedStatus(item, report) };
-  }
-  logger.info(
-    { project_id: projectId, command_id: id, status },
-    "command status reported",
+  report: CommandReport,
+  now: number,
+): RowReader<{ command_id: string; status: CommandStatus }> {
+  const name = sql.name("command_status");
+  const id = sql.param(report.command_id, "uuid");
+  const project = sql.param(projectId, "uuid");
+  const to = sql.param(report.status, "text");
+  sql.with(
+    name,
+    `UPDATE commands SET status = ${to},
+       result = coalesce(${sql.param(report.result ?? null, "text")}, result),
+       finished_at = CASE WHEN ${to} = ANY(${sql.param(FINAL_COMMAND_STATUSES, "text[]")})
+         THEN ${sql.param(new Date(now), "timestamptz")} ELSE finished_at END,
+       updated_at = now()
+     WHERE id = ${id} AND project_id = ${project}
+       AND status = ANY(${sql.param(ALLOWED_FROM[report.status], "text[]")})
+       AND EXISTS (SELECT 1 FROM ${allowed})
+     RETURNING status`,
   );
-  return {
-    result: { command_id: id, status },
-    history: { id, status, at: now, result },
+  sql.output(`${name}_moved`, `SELECT status FROM ${name}`);
+  sql.output(
+    `${name}_was`,
+    `SELECT status FROM commands WHERE id = ${id} AND project_id = ${project}`,
+  );
+  return (row) => {
+    if (row[`${name}_moved`] !== null) {
+      return { command_id: report.command_id, status: report.status };
+    }
+    return unchangedStatus(report, row[`${name}_was`] as CommandStatus | null);
   };
 }
 
-/** Marks the history row failed when the queue write fails, then rethrows. */
-async function putOrRecordFailure(
-  deps: CommandDeps,
-  id: string,
-  now: number,
-  item: CommandItem,
-): Promise<void> {
-  try {
-    await table(deps).put(item);
-  } catch (error) {
-    await advanceCommandHistory(deps.db, id, "failed", now, {
-      result: "the command could not be queued",
-    });
-    throw error;
-  }
-}
-
-function unchangedStatus(
-  item: CommandItem | undefined,
-  report: { command_id: string; status: CommandStatus },
-) {
-  if (!item) {
+function unchangedStatus(report: CommandReport, current: CommandStatus | null) {
+  if (current === null) {
     throw notFound(`command ${report.command_id} not found for this project`);
   }
-  if (item.status === report.status) {
-    return { command_id: item.command_id, status: item.status };
+  if (current === report.status) {
+    return { command_id: report.command_id, status: current };
   }
-  const expected = ALLOWED_FROM[report.status as keyof typeof ALLOWED_FROM]
+  const expected = ALLOWED_FROM[report.status]
     .map((status) => `"${status}"`)
     .join(" or ");
   throw conflict(
-    `command ${item.command_id} is "${item.status}"; "${report.status}" requires ${expected}`,
+    `command ${report.command_id} is "${current}"; "${report.status}" requires ${expected}`,
   );
-}
-
-function toDelivered(item: CommandItem): DeliveredCommand {
-  return {
-    command_id: item.command_id,
-    type: item.type,
-    payload: item.payload,
-    status: item.status,
-    deliveries: item.deliveries,
-    created_at: new Date(item.created_at).toISOString(),
-    lease_expires_at: new Date(item.visible_at).toISOString(),
-    deliver_by: new Date(item.deliver_by).toISOString(),
-  };
 }

@@ -28,10 +28,11 @@ export async function sendUserCommand(
       "invalid_transition",
     );
   }
-  return enqueueCommand(deps, {
+  return enqueueCommand(deps.db, deps.commandSettings, {
     projectId: input.projectId,
     type: input.command,
     payload: input.reason ? { reason: input.reason } : {},
     createdBy: userId,
+    now: (deps.now ?? Date.now)(),
   });
 }

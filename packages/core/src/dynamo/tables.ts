@@ -16,26 +16,6 @@ export function rateLimitTableDefinition(name: string): TableDefinition {
   };
 }
 
-/** Key schema of the command queue: one partition per project. */
-export const COMMANDS_PARTITION_KEY = "project_id";
-export const COMMANDS_SORT_KEY = "command_id";
-export const COMMANDS_TTL_ATTRIBUTE = "expires_at";
-
-export function commandsTableDefinition(name: string): TableDefinition {
-  return {
-    TableName: name,
-    AttributeDefinitions: [
-      { AttributeName: COMMANDS_PARTITION_KEY, AttributeType: "S" },
-      { AttributeName: COMMANDS_SORT_KEY, AttributeType: "S" },
-    ],
-    KeySchema: [
-      { AttributeName: COMMANDS_PARTITION_KEY, KeyType: "HASH" },
-      { AttributeName: COMMANDS_SORT_KEY, KeyType: "RANGE" },
-    ],
-    BillingMode: "PAY_PER_REQUEST",
-  };
-}
-
 /**
  * Creates tables that do not exist yet and waits until they are active. Used
  * by the local stack and tests; in AWS the SST stack owns the tables.

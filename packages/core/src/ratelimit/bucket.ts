@@ -10,8 +10,6 @@ export type RateDecision =
 
 export interface RateLimiter {
   take(key: string): Promise<RateDecision>;
-  /** Gives back a token taken for a request that turned out not to count. */
-  refund?(key: string): Promise<void>;
 }
 
 export interface TokenBucketOptions {
@@ -87,27 +85,14 @@ export function createTokenBucket(options: TokenBucketOptions): RateLimiter {
       );
       if (fromBusy) return { allowed: true };
 
-      const Item = await client.get({
+      const item = await client.get({
         TableName: table,
         Key: { [RATE_LIMIT_TABLE_KEY]: key },
         ConsistentRead: true,
       });
-      const tat = typeof Item?.tat === "number" ? Item.tat : limit + interval;
+      const tat = typeof item?.tat === "number" ? item.tat : limit + interval;
       const waitMs = Math.max(tat - limit, 1);
       return { allowed: false, retryAfterSeconds: Math.ceil(waitMs / 1000) };
-    },
-
-    async refund(key) {
-      const expires = Math.ceil((now() + options.capacity * interval) / 1000);
-      await update(
-        key,
-        "SET #tat = #tat - :interval",
-        "attribute_exists(#tat)",
-        {
-          ":interval": interval,
-          ":expires": expires + 60,
-        },
-      );
     },
   };
 }

@@ -49,20 +49,42 @@ export const BatchRequest = z
     max_commands: z.number().int().min(0).max(10).default(5),
   })
   .superRefine((batch, context) => {
+    // One statement writes the whole batch, and it may change a row once.
     const seen = new Set<string>();
     batch.items.forEach((item, index) => {
-      if (item.route !== "approvals" && item.route !== "approvals/ack") return;
-      const id = (item.body as { approval_id: string }).approval_id;
-      if (seen.has(id)) {
+      const key = onceKey(item as ParsedBatchItem);
+      if (!key) return;
+      if (seen.has(key.id)) {
         context.addIssue({
           code: "custom",
-          path: ["items", index, "body", "approval_id"],
-          message: `approval ${id} appears in more than one item; send it once per batch`,
+          path: ["items", index, "body", key.field],
+          message: key.message,
         });
       }
-      seen.add(id);
+      seen.add(key.id);
     });
   });
+
+/** Names what an item changes that a batch may change only once. */
+function onceKey(item: ParsedBatchItem) {
+  if (item.route === "approvals" || item.route === "approvals/ack") {
+    const id = item.body.approval_id as string;
+    return {
+      id: `approval:${id}`,
+      field: "approval_id",
+      message: `approval ${id} appears in more than one item; send it once per batch`,
+    };
+  }
+  if (item.route === "commands/status") {
+    const id = item.body.command_id as string;
+    return {
+      id: `command:${id}`,
+      field: "command_id",
+      message: `command ${id} has more than one status in this batch; send only its latest`,
+    };
+  }
+  return undefined;
+}
 export type BatchRequest = z.input<typeof BatchRequest>;
 
 export const BatchItemResult = z.object({

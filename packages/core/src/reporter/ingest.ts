@@ -3,33 +3,23 @@ import {
   createApprovalIn,
 } from "../approvals/approvals";
 import {
-  advanceCommand,
-  hasDueCommands,
-  leaseCommands,
-  listOpenCommands,
+  advanceCommandIn,
+  leaseCommandsIn,
   type CommandDeps,
-  type HistoryUpdate,
 } from "../commands/commands";
-import { advanceHistoryIn } from "../commands/history";
-import type { CommandItem } from "../commands/queue";
 import type { DeliveredCommand } from "../commands/schemas";
 import { Statement } from "../db/statement";
 import { ApiError } from "../errors";
+import type { RateLimit } from "../ratelimit/statement";
 import { isTelemetryRoute, type TelemetryRoute } from "../telemetry/telemetry";
 import { insertTelemetry } from "../telemetry/write";
+import { checkAccessIn, requireAccess, type ReportCaller } from "./access";
 import type { BatchItemResult, ParsedBatchItem } from "./batch";
 import { logRequestIn } from "./request-log";
-import {
-  checkTokenIn,
-  requireTokenOwner,
-  verifyReporterToken,
-  type TokenOwner,
-} from "./tokens";
 
-export interface ReportCaller {
-  projectId: string;
-  token: string;
-  tokenHash: Buffer;
+export interface ReportDeps extends CommandDeps {
+  /** The per-project limit of the VM Reporter. */
+  reporterRateLimit: RateLimit;
 }
 
 export interface Report {
@@ -52,42 +42,34 @@ export interface ReportOutcome {
 type Reader = (row: Record<string, unknown>) => unknown;
 
 /**
- * Applies a report: telemetry, approvals, acknowledgements, command status
- * reports and a poll. On the hot path (no command to lease or report) it
- * costs one DynamoDB Query when it polls and one Postgres statement that
- * checks the token, writes everything and the request log together. A
- * command to lease or report first needs the token checked on its own, so
- * that a caller without a valid token cannot change the queue.
+ * Applies a report in one Postgres statement, one round trip: it checks the
+ * token, takes the project's rate-limit token, writes telemetry, approvals,
+ * acknowledgements and command statuses, leases commands and logs the
+ * request. Nothing is written unless the token and the rate limit pass; a
+ * bad token is a 401 and an empty bucket a 429.
  */
 export async function applyReport(
-  deps: CommandDeps,
+  deps: ReportDeps,
   caller: ReportCaller,
   report: Report,
 ): Promise<ReportOutcome> {
   const { projectId } = caller;
-  const open =
-    report.maxCommands > 0 ? await listOpenCommands(deps, projectId) : [];
-  const statuses = report.items.filter(
-    (item) => item.route === "commands/status",
-  );
   const now = (deps.now ?? Date.now)();
-  const queue = {
-    commands: [] as DeliveredCommand[],
-    history: [] as HistoryUpdate[],
-  };
-  const early = new Map<ParsedBatchItem, BatchItemResult>();
-  if (statuses.length > 0 || hasDueCommands(open, now)) {
-    await verifyReporterToken(deps.db, projectId, caller.token);
-    for (const item of statuses) {
-      early.set(item, await reportStatus(deps, projectId, item, queue.history));
-    }
-    Object.assign(queue, await lease(deps, open, report, queue.history));
-  }
-
   const sql = new Statement();
-  const allowed = checkTokenIn(sql, projectId, caller.tokenHash);
+  const allowed = checkAccessIn(sql, caller, now, deps.reporterRateLimit);
   const readers = addWrites(sql, allowed, projectId, report.items, now);
-  advanceHistoryIn(sql, allowed, projectId, queue.history);
+  const leased =
+    report.maxCommands > 0
+      ? leaseCommandsIn(sql, allowed, {
+          projectId,
+          max: report.maxCommands,
+          now,
+          settings: deps.commandSettings,
+          exclude: report.items
+            .filter((item) => item.route === "commands/status")
+            .map((item) => item.body.command_id as string),
+        })
+      : undefined;
   logRequestIn(sql, allowed, {
     projectId,
     route: report.log.route,
@@ -97,39 +79,13 @@ export async function applyReport(
   sql.output("received_at", "now()");
   const { rows } = await deps.db.query(sql.text, sql.params);
   const row = rows[0]!;
-  requireTokenOwner(row as TokenOwner, projectId);
+  requireAccess(row, projectId);
 
-  const results = report.items.map(
-    (item) =>
-      early.get(item) ?? settle(item.route, () => readers.get(item)!(row)),
+  const results = report.items.map((item) =>
+    settle(item.route, () => readers.get(item)!(row)),
   );
-  return { results, commands: queue.commands, logId: Number(row.log_id) };
-}
-
-async function lease(
-  deps: CommandDeps,
-  open: CommandItem[],
-  report: Report,
-  history: HistoryUpdate[],
-) {
-  const leased = await leaseCommands(deps, open, report.maxCommands);
-  history.push(...leased.history);
-  return { commands: leased.commands, history };
-}
-
-async function reportStatus(
-  deps: CommandDeps,
-  projectId: string,
-  item: ParsedBatchItem,
-  history: HistoryUpdate[],
-): Promise<BatchItemResult> {
-  try {
-    const moved = await advanceCommand(deps, projectId, item.body);
-    if (moved.history) history.push(moved.history);
-    return { route: item.route, status: 200, data: moved.result };
-  } catch (error) {
-    return failed(item.route, error);
-  }
+  const commands = leased ? leased(row) : [];
+  return { results, commands, logId: Number(row.log_id) };
 }
 
 /** Adds each item's writes; returns how to read each item's result. */
@@ -154,6 +110,11 @@ function addWrites(
       readers.set(
         item,
         acknowledgeApprovalIn(sql, allowed, projectId, item.body, now),
+      );
+    } else if (item.route === "commands/status") {
+      readers.set(
+        item,
+        advanceCommandIn(sql, allowed, projectId, item.body, now),
       );
     }
   }

@@ -2,14 +2,24 @@ import { createHash, createHmac, type Hash, type Hmac } from "node:crypto";
 import { SignatureV4 } from "@smithy/signature-v4";
 import type { AwsCredentials } from "../../src/aws/sigv4";
 
+const bytes = (data: ArrayBuffer | ArrayBufferView) =>
+  ArrayBuffer.isView(data)
+    ? Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+    : Buffer.from(data);
+
 /** SHA-256 in the shape the AWS SDK's signer takes. */
 class NodeSha256 {
   private hash: Hash | Hmac;
-  constructor(secret?: string | Uint8Array) {
-    this.hash = secret ? createHmac("sha256", secret) : createHash("sha256");
+  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
+    this.hash = secret
+      ? createHmac(
+          "sha256",
+          typeof secret === "string" ? secret : bytes(secret),
+        )
+      : createHash("sha256");
   }
-  update(data: string | Uint8Array) {
-    this.hash.update(typeof data === "string" ? data : Buffer.from(data));
+  update(data: string | ArrayBuffer | ArrayBufferView) {
+    this.hash.update(typeof data === "string" ? data : bytes(data));
   }
   async digest() {
     return new Uint8Array(this.hash.digest());

@@ -92,7 +92,10 @@ describe("token bucket on dynalite", () => {
 
   it("sets a TTL past the moment the bucket is full again", async () => {
     await bucket(20).take("ttl");
-    const item = await client.get({ TableName: "buckets", Key: { key: "ttl" } });
+    const item = await client.get({
+      TableName: "buckets",
+      Key: { key: "ttl" },
+    });
 
     expect(item!.expires_at).toBeGreaterThanOrEqual(
       Math.ceil(clock / 1000) + 60,

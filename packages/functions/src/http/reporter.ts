@@ -15,10 +15,9 @@ import {
   REPORTER_ROUTE_NAMES,
   isReporterRoute,
 } from "@synthcore/core/reporter/routes";
-import {
-  reporterTokenHash,
-  verifyReporterToken,
-} from "@synthcore/core/reporter/tokens";
+import { checkAccess } from "@synthcore/core/reporter/access";
+import { reporterTokenHash } from "@synthcore/core/reporter/tokens";
+import type { RateLimit } from "@synthcore/core/ratelimit/statement";
 import { bearerToken } from "./middleware";
 import type { GatewayEvent, GatewayMiddleware } from "./types";
 
@@ -124,18 +123,20 @@ export function projectHeader(): GatewayMiddleware {
   };
 }
 
-/** Statuses the contract ranks below 401: the token decides first. */
-const AFTER_AUTH = new Set([400, 413, 429]);
+/** Statuses the contract ranks below 401 and 429: access decides first. */
+const AFTER_ACCESS = new Set([400, 413]);
 
 /**
  * Checks that the bearer token is well formed and keeps its hash; the
- * handler's first statement checks it against the database. A request
- * rejected before that statement (429, 413, 400) has its token checked on
- * its own first, so that a bad token still gets a 401.
+ * handler's one statement checks it against the database and takes the
+ * rate-limit token. A request whose body is rejected (413, 400) before that
+ * statement runs the same two checks in a statement of their own first, so
+ * that it still gets the contract's 401 or 429.
  */
 export function reporterAuth(
   db: Database,
-  refund: (event: GatewayEvent) => Promise<void>,
+  limit: RateLimit,
+  now: () => number,
 ): GatewayMiddleware {
   return {
     before: async (request) => {
@@ -146,36 +147,22 @@ export function reporterAuth(
     onError: async (request) => {
       const reporter = request.event.reporter;
       const error = request.error;
-      if (!reporter?.tokenHash || !(error instanceof ApiError)) return;
-      const tookToken = error.status !== 429;
-      if (!reporter.verified && AFTER_AUTH.has(error.status)) {
-        try {
-          await verifyReporterToken(db, reporter.projectId!, reporter.token);
-          reporter.verified = true;
-        } catch (rejection) {
-          request.error = rejection as Error;
-        }
+      if (!reporter?.tokenHash || reporter.checked) return;
+      if (!(error instanceof ApiError) || !AFTER_ACCESS.has(error.status)) {
+        return;
       }
-      // A caller without a valid token must not drain the project's bucket.
-      if (request.error instanceof ApiError && request.error.status === 401) {
-        if (tookToken) await refundQuietly(refund, request.event);
+      reporter.checked = true;
+      try {
+        const caller = {
+          projectId: reporter.projectId!,
+          tokenHash: reporter.tokenHash,
+        };
+        await checkAccess(db, caller, now(), limit);
+      } catch (rejection) {
+        request.error = rejection as Error;
       }
     },
   };
-}
-
-async function refundQuietly(
-  refund: (event: GatewayEvent) => Promise<void>,
-  event: GatewayEvent,
-): Promise<void> {
-  try {
-    await refund(event);
-  } catch (error) {
-    logger.warn(
-      { err: error, project_id: event.reporter?.projectId },
-      "refunding a rate-limit token failed",
-    );
-  }
 }
 
 /** Rejects a body over `maxBytes` with 413 before it is parsed. */

@@ -25,8 +25,8 @@ export interface ReporterContext {
   token?: string;
   /** The token's SHA-256, set once the token is well formed. */
   tokenHash?: Buffer;
-  /** True once the database accepted the token. */
-  verified?: boolean;
+  /** True once a statement checked the token and the rate limit. */
+  checked?: boolean;
   /** The request-log row the handler's write added. */
   logId?: number;
 }

@@ -58,8 +58,6 @@ export function vmApiServicesFromConfig(config: Config): VmApiServices {
   });
   return {
     db: databaseFromConfig(config),
-    dynamo,
-    commandsTable: config.COMMANDS_TABLE,
     commandSettings: commandSettingsFromConfig(config),
     silentAfterMs: silentAfterMsFromConfig(config),
     jobs: new SqsJobQueue(requireSetting(config, "LIFECYCLE_QUEUE_URL")),
@@ -95,20 +93,10 @@ export function dashboardServicesFromConfig(config: Config): DashboardServices {
 export function vmReporterServicesFromConfig(
   config: Config,
 ): VmReporterServices {
-  const dynamo = createDynamoClient({
-    region: config.AWS_REGION,
-    endpoint: config.DYNAMODB_ENDPOINT,
-  });
   return {
     db: databaseFromConfig(config),
-    dynamo,
-    commandsTable: config.COMMANDS_TABLE,
     commandSettings: commandSettingsFromConfig(config),
-    rateLimiter: createTokenBucket({
-      client: dynamo,
-      table: config.RATE_LIMIT_TABLE,
-      capacity: config.VM_REPORTER_RATE_LIMIT,
-    }),
+    reporterRateLimit: { capacity: config.VM_REPORTER_RATE_LIMIT },
     corsOrigins: config.CORS_ALLOWED_ORIGINS,
     reportIntervalSeconds: config.REPORTER_INTERVAL_SECONDS,
   };

@@ -15,7 +15,7 @@ export function dashboardHandler(
     db: api.db,
     verifier: api.services.verifier,
     rateLimiter: createTokenBucket({
-      client: api.services.dynamo,
+      client: api.rateLimits,
       table: "rate-limits",
       capacity: rateLimit,
     }),

@@ -7,10 +7,12 @@ import {
 } from "@synthcore/core/auth/dev-issuer";
 import { createSupabaseVerifier } from "@synthcore/core/auth/jwt";
 import { SimulatedCompute } from "@synthcore/core/compute/simulated";
-import { createDynamoClient } from "@synthcore/core/dynamo/client";
+import {
+  createDynamoClient,
+  type DynamoClient,
+} from "@synthcore/core/dynamo/client";
 import { startDynalite, type LocalDynamo } from "@synthcore/core/dynamo/local";
 import {
-  commandsTableDefinition,
   ensureTables,
   rateLimitTableDefinition,
 } from "@synthcore/core/dynamo/tables";
@@ -99,6 +101,8 @@ export class VmApiHarness {
     readonly clock: TestClock,
     readonly reporterServices: VmReporterServices,
     readonly reporter: GatewayHandler,
+    /** The client of the user rate limits' DynamoDB table, "rate-limits". */
+    readonly rateLimits: DynamoClient,
   ) {}
 
   static async start(
@@ -111,15 +115,10 @@ export class VmApiHarness {
       region: "us-east-1",
       endpoint: dynamo.endpoint,
     });
-    await ensureTables(client, [
-      rateLimitTableDefinition("rate-limits"),
-      commandsTableDefinition("commands"),
-    ]);
+    await ensureTables(client, [rateLimitTableDefinition("rate-limits")]);
     const clock = new TestClock();
     const commands = {
       db: database.db,
-      dynamo: client,
-      commandsTable: "commands",
       commandSettings: {
         visibilityTimeoutMs: options.visibilityTimeoutMs ?? 30_000,
         deliveryDeadlineMs: options.deliveryDeadlineMs ?? 3_600_000,
@@ -156,13 +155,8 @@ export class VmApiHarness {
     };
     const reporterServices: VmReporterServices = {
       ...commands,
-      // A frozen bucket clock: no token comes back while a test runs.
-      rateLimiter: createTokenBucket({
-        client,
-        table: "rate-limits",
-        capacity: options.reporterRateLimit ?? 1000,
-        now: clock.now,
-      }),
+      // The frozen test clock: no token comes back while a test runs.
+      reporterRateLimit: { capacity: options.reporterRateLimit ?? 1000 },
       corsOrigins: services.corsOrigins,
     };
     const harness = new VmApiHarness(
@@ -178,6 +172,7 @@ export class VmApiHarness {
       clock,
       reporterServices,
       createVmReporterHandler(reporterServices),
+      client,
     );
     return harness;
   }

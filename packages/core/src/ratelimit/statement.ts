@@ -1,0 +1,58 @@
+import type { Statement } from "../db/statement";
+import type { RateDecision } from "./bucket";
+
+export interface RateLimit {
+  /** Tokens in a full bucket, also the refill per window. */
+  capacity: number;
+  windowSeconds?: number;
+}
+
+/**
+ * Adds a take from the project's token bucket in `reporter_rate_limits` to
+ * a statement, only when `guard` contains a row. The bucket is the same
+ * generic cell rate algorithm as the DynamoDB one, but Postgres has
+ * greatest(), so refill and take are one conditional upsert. Concurrent
+ * takes lock the row in turn and never take more than the bucket holds.
+ *
+ * Returns the name of a CTE that contains a row when the token was taken.
+ * Read the outcome with `rateDecisionOf`.
+ */
+export function takeRateTokenIn(
+  sql: Statement,
+  guard: string,
+  projectId: string,
+  now: number,
+  limit: RateLimit,
+): string {
+  const interval = ((limit.windowSeconds ?? 60) * 1000) / limit.capacity;
+  const project = sql.param(projectId, "uuid");
+  const at = sql.param(now, "float8");
+  const step = sql.param(interval, "float8");
+  // The bucket has a token while `tat` is at most this far ahead of now.
+  const ceiling = sql.param(now + (limit.capacity - 1) * interval, "float8");
+  sql.with(
+    "rate_token",
+    `INSERT INTO reporter_rate_limits AS r (project_id, tat)
+     SELECT ${project}, ${at} + ${step} FROM ${guard}
+     ON CONFLICT (project_id) DO UPDATE
+       SET tat = greatest(r.tat, ${at}) + ${step}
+       WHERE greatest(r.tat, ${at}) <= ${ceiling}
+     RETURNING 1`,
+  );
+  sql.output("rate_taken", "SELECT EXISTS (SELECT 1 FROM rate_token)");
+  // The snapshot still shows the bucket as it was before this statement.
+  sql.output(
+    "rate_wait_ms",
+    `SELECT tat - ${ceiling} FROM reporter_rate_limits WHERE project_id = ${project}`,
+  );
+  return "rate_token";
+}
+
+/** Reads the take's outcome from the statement's row. */
+export function rateDecisionOf(row: Record<string, unknown>): RateDecision {
+  if (row.rate_taken === true) return { allowed: true };
+  const waitMs = Number(row.rate_wait_ms ?? NaN);
+  // A concurrent take may have moved the bucket after this snapshot.
+  const seconds = Number.isFinite(waitMs) ? Math.ceil(waitMs / 1000) : 1;
+  return { allowed: false, retryAfterSeconds: Math.max(seconds, 1) };
+}
