@@ -12,6 +12,8 @@ UPDATE commands SET visible_at = now();
 ALTER TABLE commands ALTER COLUMN visible_at SET NOT NULL;
 CREATE INDEX commands_open_idx ON commands (project_id, created_at)
   WHERE status IN ('queued', 'delivered');
+-- Retention deletes commands by age, as it does telemetry.
+CREATE INDEX commands_created_idx ON commands (created_at);
 
 -- One token bucket per project, stored as its theoretical arrival time in
 -- epoch milliseconds (the generic cell rate algorithm). Updated on every

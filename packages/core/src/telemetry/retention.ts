@@ -12,6 +12,7 @@ export const RETAINED_TABLES = {
   productivity_metrics: "received_at",
   cli_sessions: "received_at",
   vm_reporter_request_log: "created_at",
+  commands: "created_at",
 } as const;
 export type RetainedTable = keyof typeof RETAINED_TABLES;
 
@@ -35,6 +36,7 @@ const RetentionEnv = z.object({
   RETENTION_PRODUCTIVITY_METRICS_DAYS: days(30),
   RETENTION_CLI_SESSIONS_DAYS: days(30),
   RETENTION_VM_REPORTER_REQUEST_LOG_DAYS: days(7),
+  RETENTION_COMMANDS_DAYS: days(30),
   RETENTION_BATCH_SIZE: z.coerce
     .number()
     .int()

@@ -88,6 +88,30 @@ describe.each(databaseEngines())("pruneTelemetry on %s", (engine) => {
     expect(await remaining()).toEqual([{ age: 1, count: 3 }]);
   });
 
+  it("deletes commands older than their retention", async () => {
+    const insert = (ageDays: number) =>
+      database.db.query(
+        `INSERT INTO commands (id, project_id, type, status, created_at,
+           deliver_by, visible_at)
+         SELECT gen_random_uuid(), $1, 'stop_agents', 'succeeded',
+           now() - make_interval(days => $2), now(), now()`,
+        [projectId, ageDays],
+      );
+    await insert(45);
+    await insert(2);
+    const settings = retentionSettingsFromEnv({
+      RETENTION_COMMANDS_DAYS: "30",
+    });
+
+    const deleted = await pruneTelemetry(database.db, settings);
+
+    expect(deleted.commands).toBe(1);
+    const { rows } = await database.db.query(
+      "SELECT extract(day FROM now() - created_at)::int AS age FROM commands",
+    );
+    expect(rows).toEqual([{ age: 2 }]);
+  });
+
   it("keeps everything inside the retention", async () => {
     const settings = retentionSettingsFromEnv({});
     const deleted = await pruneTelemetry(database.db, settings, Date.now());
