@@ -9,6 +9,7 @@ import {
   type StackContext,
 } from "sst/constructs";
 import { Data } from "./Data";
+import { RETENTION_SETTING_NAMES } from "../packages/core/src/telemetry/retention";
 import { LAMBDA_POOL_MAX, operatorSettings } from "./settings";
 
 export const AZURE_SECRETS = [
@@ -95,6 +96,8 @@ export function Lifecycle({ stack }: StackContext) {
         environment: {
           ...lifecycleFunction.environment,
           LIFECYCLE_QUEUE_URL: jobs.queueUrl,
+          // Retention runs after each reconciler pass.
+          ...operatorSettings(RETENTION_SETTING_NAMES),
         },
         permissions: [sendJobs],
       },

@@ -32,6 +32,8 @@ let prod: Synthesized;
 const OPERATOR_SETTINGS = {
   PUBLIC_API_URL: "https://api.synthcore.example",
   AZURE_VM_SSH_PUBLIC_KEY: "ssh-ed25519 AAAAC3Nza-test ops@synthcore",
+  RETENTION_COMMANDS_DAYS: "45",
+  VM_REPORTER_RATE_LIMIT: "300",
 };
 
 beforeAll(async () => {
@@ -135,6 +137,26 @@ describe("functions", () => {
         OPERATOR_SETTINGS.AZURE_VM_SSH_PUBLIC_KEY,
       );
     }
+  });
+
+  it("passes retention settings to the reconciler only", () => {
+    const reconciler = functionOf(app.lifecycle, RECONCILER)[1];
+    const consumer = functionOf(app.lifecycle, CONSUMER)[1];
+
+    expect(
+      reconciler.Properties.Environment.Variables.RETENTION_COMMANDS_DAYS,
+    ).toBe("45");
+    expect(
+      consumer.Properties.Environment.Variables.RETENTION_COMMANDS_DAYS,
+    ).toBeUndefined();
+  });
+
+  it("passes vm-reporter its rate limit", () => {
+    const [, fn] = functionOf(app.api, VM_REPORTER);
+
+    expect(fn.Properties.Environment.Variables.VM_REPORTER_RATE_LIMIT).toBe(
+      "300",
+    );
   });
 
   it("runs lifecycle functions against Azure", () => {

@@ -46,6 +46,9 @@ const RetentionEnv = z.object({
   RETENTION_MAX_BATCHES: z.coerce.number().int().min(1).max(1000).default(20),
 });
 
+/** The variables the retention reads, for passing them to a function. */
+export const RETENTION_SETTING_NAMES = Object.keys(RetentionEnv.shape);
+
 /** Reads the retention settings, naming any invalid variable. */
 export function retentionSettingsFromEnv(
   env: NodeJS.ProcessEnv = process.env,
