@@ -90,6 +90,7 @@ export function Api({ stack }: StackContext) {
               "CORS_ALLOWED_ORIGINS",
               "VM_REPORTER_RATE_LIMIT",
               "REPORTER_INTERVAL_SECONDS",
+              "DATABASE_PREPARED_STATEMENTS",
               "COMMAND_VISIBILITY_TIMEOUT_SECONDS",
             ]),
           },

@@ -64,6 +64,8 @@ export function timedEngines(engines: Engines): Engines {
     ...engines.db,
     pool: engines.db.pool,
     query: (text, params) => timed(() => engines.db.query(text, params)),
+    queryPrepared: (text, params) =>
+      timed(() => engines.db.queryPrepared(text, params)),
   };
   return { ...engines, db };
 }

@@ -15,10 +15,14 @@ const commaList = z.string().transform((value) =>
 );
 
 const positiveInt = z.coerce.number().int().positive();
+/** "true", "1", "yes", "on" or their opposites, as zod's stringbool reads them. */
+const booleanFlag = z.stringbool();
 
 const ConfigSchema = z.object({
   DATABASE_URL: z.url().optional(),
   DATABASE_POOL_MAX: positiveInt.default(5),
+  /** Off behind a transaction-mode pooler that cannot keep prepared statements. */
+  DATABASE_PREPARED_STATEMENTS: booleanFlag.default(true),
   SUPABASE_URL: z.url().optional(),
   SUPABASE_JWKS_URL: z.url().optional(),
   DYNAMODB_ENDPOINT: z.url().optional(),

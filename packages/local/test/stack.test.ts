@@ -20,7 +20,9 @@ describe("local stack over HTTP", () => {
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), "synthcore-stack-"));
     stack = await startLocalStack({
-      config: parseConfig({}),
+      // The walk polls status until each transition ends; keep those
+      // polls clear of the per-user limit of 20 a minute.
+      config: parseConfig({ VM_API_RATE_LIMIT: "1000" }),
       port: 0,
       dataDir,
       simDelayMs: 100,

@@ -1,6 +1,7 @@
 import { createServer, type Server, type Socket } from "node:net";
 import { PGlite } from "@electric-sql/pglite";
 import { logger } from "../log";
+import { EMBEDDED_APPLICATION_NAME } from "./pool";
 
 const SSL_REQUEST_CODE = 80877103;
 const CANCEL_REQUEST_CODE = 80877102;
@@ -74,7 +75,7 @@ export async function startEmbeddedPostgres(
   const port = await listen(server, options.port ?? 0);
 
   return {
-    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    url: `postgres://postgres@127.0.0.1:${port}/postgres?application_name=${EMBEDDED_APPLICATION_NAME}`,
     port,
     async close() {
       state.closed = true;

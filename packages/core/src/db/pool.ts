@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import pg from "pg";
 import { logger } from "../log";
 
@@ -29,6 +30,15 @@ export interface Queryable {
 
 export interface Database extends Queryable {
   readonly pool: pg.Pool;
+  /**
+   * Runs a statement the server keeps parsed and planned per connection,
+   * for the hot path's statements, which repeat. Runs it as `query` does
+   * when prepared statements are off.
+   */
+  queryPrepared<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    text: string,
+    params?: unknown[],
+  ): Promise<pg.QueryResult<R>>;
   transaction<T>(work: (client: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
@@ -42,6 +52,30 @@ export interface DatabaseOptions {
    * ignores startup parameters, so the embedded engine has no such limit.
    */
   statementTimeoutMs?: number;
+  /**
+   * Whether `queryPrepared` names its statements. Off behind a pooler in
+   * transaction mode that cannot keep them, and for the embedded engine.
+   */
+  preparedStatements?: boolean;
+}
+
+/**
+ * The application name in the embedded engine's URL. Its connections share
+ * one PGlite session, so one connection's prepared statement would clash
+ * with another's.
+ */
+export const EMBEDDED_APPLICATION_NAME = "synthcore-embedded";
+
+/** Distinct statements a process prepares; the rest run unnamed. */
+const MAX_PREPARED = 256;
+
+function isEmbedded(url: string): boolean {
+  try {
+    const name = new URL(url).searchParams.get("application_name");
+    return name === EMBEDDED_APPLICATION_NAME;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -62,9 +96,26 @@ export function createDatabase(options: DatabaseOptions): Database {
     logger.warn({ err: error }, "idle database connection failed"),
   );
 
+  const prepare = options.preparedStatements ?? !isEmbedded(options.url);
+  const names = new Map<string, string>();
+  const nameOf = (text: string): string | undefined => {
+    let name = names.get(text);
+    if (name === undefined && names.size < MAX_PREPARED) {
+      name = `s_${createHash("sha1").update(text).digest("hex").slice(0, 20)}`;
+      names.set(text, name);
+    }
+    return name;
+  };
+
   return {
     pool,
     query: (text, params) => pool.query(text, params),
+    queryPrepared: (text, params) => {
+      const name = prepare ? nameOf(text) : undefined;
+      return name
+        ? pool.query({ name, text, values: params })
+        : pool.query(text, params);
+    },
     transaction: (work) => runTransaction(pool, work),
     close: () => pool.end(),
   };

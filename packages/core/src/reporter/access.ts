@@ -1,4 +1,4 @@
-import type { Queryable } from "../db/pool";
+import type { Database } from "../db/pool";
 import { Statement } from "../db/statement";
 import { rateLimited } from "../errors";
 import {
@@ -45,13 +45,13 @@ export function requireAccess(
  * for a request rejected before its report is written.
  */
 export async function checkAccess(
-  db: Queryable,
+  db: Database,
   caller: ReportCaller,
   now: number,
   limit: RateLimit,
 ): Promise<void> {
   const sql = new Statement();
   checkAccessIn(sql, caller, now, limit);
-  const { rows } = await db.query(sql.text, sql.params);
+  const { rows } = await db.queryPrepared(sql.text, sql.params);
   requireAccess(rows[0]!, caller.projectId);
 }

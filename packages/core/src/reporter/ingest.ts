@@ -77,7 +77,7 @@ export async function applyReport(
     items: report.log.items,
   });
   sql.output("received_at", "now()");
-  const { rows } = await deps.db.query(sql.text, sql.params);
+  const { rows } = await deps.db.queryPrepared(sql.text, sql.params);
   const row = rows[0]!;
   requireAccess(row, projectId);
 

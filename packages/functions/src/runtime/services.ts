@@ -28,6 +28,7 @@ export function databaseFromConfig(config: Config): Database {
   return createDatabase({
     url: requireSetting(config, "DATABASE_URL"),
     max: config.DATABASE_POOL_MAX,
+    preparedStatements: config.DATABASE_PREPARED_STATEMENTS,
   });
 }
 
