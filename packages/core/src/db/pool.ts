@@ -66,7 +66,7 @@ export interface DatabaseOptions {
  */
 export const EMBEDDED_APPLICATION_NAME = "synthcore-embedded";
 
-/** Distinct statements a process prepares; the rest run unnamed. */
+/** Distinct statements one pool prepares; the rest run unnamed. */
 const MAX_PREPARED = 256;
 
 function isEmbedded(url: string): boolean {
