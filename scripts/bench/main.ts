@@ -30,8 +30,8 @@ import {
 } from "./setup";
 
 const ROOT = resolve(import.meta.dirname, "../..");
-const ITERATIONS = 300;
-const WARMUP = 30;
+const ITERATIONS = 1000;
+const WARMUP = 100;
 const LOAD = { connections: 8, seconds: 5 };
 const lines: string[] = [];
 /** The figures the targets are checked against. */

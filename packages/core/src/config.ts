@@ -21,8 +21,12 @@ const booleanFlag = z.stringbool();
 const ConfigSchema = z.object({
   DATABASE_URL: z.url().optional(),
   DATABASE_POOL_MAX: positiveInt.default(5),
-  /** Off behind a transaction-mode pooler that cannot keep prepared statements. */
-  DATABASE_PREPARED_STATEMENTS: booleanFlag.default(true),
+  /**
+   * Prepares the reporter's statements per connection. Only for a direct
+   * connection or a session-mode pooler: Supabase's transaction pooler and
+   * other transaction-mode poolers cannot keep prepared statements.
+   */
+  DATABASE_PREPARED_STATEMENTS: booleanFlag.default(false),
   SUPABASE_URL: z.url().optional(),
   SUPABASE_JWKS_URL: z.url().optional(),
   DYNAMODB_ENDPOINT: z.url().optional(),

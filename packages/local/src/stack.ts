@@ -94,6 +94,7 @@ export async function startLocalStack(
   const db = createDatabase({
     url: databaseUrl,
     max: embedded ? 4 : config.DATABASE_POOL_MAX,
+    preparedStatements: config.DATABASE_PREPARED_STATEMENTS,
   });
   await migrate(db);
 

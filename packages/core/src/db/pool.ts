@@ -53,8 +53,9 @@ export interface DatabaseOptions {
    */
   statementTimeoutMs?: number;
   /**
-   * Whether `queryPrepared` names its statements. Off behind a pooler in
-   * transaction mode that cannot keep them, and for the embedded engine.
+   * Whether `queryPrepared` names its statements (default true). Always off
+   * for the embedded engine. Turn it off behind a transaction-mode pooler,
+   * which cannot keep them.
    */
   preparedStatements?: boolean;
 }
@@ -96,7 +97,8 @@ export function createDatabase(options: DatabaseOptions): Database {
     logger.warn({ err: error }, "idle database connection failed"),
   );
 
-  const prepare = options.preparedStatements ?? !isEmbedded(options.url);
+  const prepare =
+    (options.preparedStatements ?? true) && !isEmbedded(options.url);
   const names = new Map<string, string>();
   const nameOf = (text: string): string | undefined => {
     let name = names.get(text);
