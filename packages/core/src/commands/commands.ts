@@ -95,13 +95,14 @@ export async function enqueueCommand(
 }
 
 /**
- * Adds a poll to a statement, guarded by `allowed`: expires the project's
- * open commands past their delivery deadline, then leases up to `max`
- * visible ones, oldest first, until the visibility timeout. A command whose
- * lease lapses without a status report is leased again. `SKIP LOCKED`
- * keeps two concurrent polls from leasing the same command. Commands in
- * `exclude` (those the same report gives a status for) are not leased,
- * because one statement may not change a row twice.
+ * Adds a poll to a statement, guarded by `allowed`. It expires the
+ * project's open commands past their delivery deadline, then leases up to
+ * `max` visible ones, oldest first, until the visibility timeout.
+ *
+ * A command whose lease lapses without a status report is leased again.
+ * `SKIP LOCKED` keeps two concurrent polls from leasing one command. The
+ * commands in `exclude`, which the same report gives a status for, are not
+ * leased, because one statement may change a row only once.
  */
 export function leaseCommandsIn(
   sql: Statement,

@@ -65,7 +65,7 @@ export const BatchRequest = z
     });
   });
 
-/** Names what an item changes that a batch may change only once. */
+/** Returns the key of the row an item changes, which a batch may change only once. */
 function onceKey(item: ParsedBatchItem) {
   if (item.route === "approvals" || item.route === "approvals/ack") {
     const id = item.body.approval_id as string;
