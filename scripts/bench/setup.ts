@@ -1,5 +1,6 @@
-import { createServer, request as httpRequest, Agent } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { Worker } from "node:worker_threads";
 import { startEmbeddedPostgres } from "@synthcore/core/db/embedded";
 import { migrate } from "@synthcore/core/db/migrate";
 import { createDatabase, type Database } from "@synthcore/core/db/pool";
@@ -127,36 +128,34 @@ export interface LoadResult {
   errors: number;
 }
 
+/** A request the load sends: its headers and its body. */
+export interface LoadRequest {
+  headers: Record<string, string>;
+  body: string;
+}
+
 /**
  * Sends POSTs from `connections` keep-alive connections for `seconds`,
- * to 127.0.0.1 only, and stops by itself.
+ * to 127.0.0.1 only, cycling through `requests`, and stops by itself. The
+ * client runs in a worker thread of its own (load-worker.mjs).
  */
 export async function load(
   url: string,
-  headers: Record<string, string>,
-  body: () => string,
+  requests: LoadRequest[],
   options: { connections: number; seconds: number },
 ): Promise<LoadResult> {
-  const target = new URL(url);
-  if (target.hostname !== "127.0.0.1") {
-    throw new Error(`load target is ${target.hostname}; expected 127.0.0.1`);
-  }
-  const agent = new Agent({ keepAlive: true, maxSockets: options.connections });
-  const latencies: number[] = [];
-  let errors = 0;
-  const end = performance.now() + options.seconds * 1000;
-  const worker = async () => {
-    while (performance.now() < end) {
-      const started = performance.now();
-      const status = await post(agent, target, headers, body());
-      latencies.push(performance.now() - started);
-      if (status !== 200) errors++;
-    }
-  };
-  const started = performance.now();
-  await Promise.all(Array.from({ length: options.connections }, worker));
-  const elapsed = (performance.now() - started) / 1000;
-  agent.destroy();
+  const worker = new Worker(new URL("./load-worker.mjs", import.meta.url), {
+    workerData: { url, requests, ...options },
+  });
+  const { latencies, errors, elapsed } = await new Promise<{
+    latencies: number[];
+    errors: number;
+    elapsed: number;
+  }>((resolve, reject) => {
+    worker.once("message", resolve);
+    worker.once("error", reject);
+  });
+  await worker.terminate();
   return {
     requests: latencies.length,
     perSecond: latencies.length / elapsed,
@@ -164,30 +163,6 @@ export async function load(
     p99: percentile(latencies, 99),
     errors,
   };
-}
-
-function post(
-  agent: Agent,
-  target: URL,
-  headers: Record<string, string>,
-  body: string,
-): Promise<number> {
-  return new Promise((resolve) => {
-    const request = httpRequest(
-      target,
-      {
-        method: "POST",
-        agent,
-        headers: { ...headers, "content-type": "application/json" },
-      },
-      (response) => {
-        response.resume();
-        response.on("end", () => resolve(response.statusCode ?? 0));
-      },
-    );
-    request.on("error", () => resolve(0));
-    request.end(body);
-  });
 }
 
 export function percentile(values: number[], p: number): number {
