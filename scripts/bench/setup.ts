@@ -25,12 +25,19 @@ export async function startEngines() {
   const url = process.env.DATABASE_URL ?? embedded!.url;
   const db = createDatabase({ url, max: embedded ? 1 : 10 });
   await migrate(db);
+  // Lambda's default (DATABASE_PREPARED_STATEMENTS=false): planned each time.
+  const unprepared = createDatabase({
+    url,
+    max: embedded ? 1 : 10,
+    preparedStatements: false,
+  });
   const engine = embedded ? "PGlite" : "PostgreSQL";
   const close = async () => {
     await db.close();
+    await unprepared.close();
     await embedded?.close();
   };
-  return { db, engine, close };
+  return { db, unprepared, engine, close };
 }
 
 export type Engines = Awaited<ReturnType<typeof startEngines>>;

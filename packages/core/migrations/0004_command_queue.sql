@@ -12,6 +12,9 @@ UPDATE commands SET visible_at = now();
 ALTER TABLE commands ALTER COLUMN visible_at SET NOT NULL;
 CREATE INDEX commands_open_idx ON commands (project_id, created_at)
   WHERE status IN ('queued', 'delivered');
+-- The reconciler expires overdue commands of VMs that no longer poll.
+CREATE INDEX commands_deadline_idx ON commands (deliver_by)
+  WHERE status IN ('queued', 'delivered');
 -- Retention deletes commands by age, as it does telemetry.
 CREATE INDEX commands_created_idx ON commands (created_at);
 

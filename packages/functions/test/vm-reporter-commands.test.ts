@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expireOverdueCommands } from "@synthcore/core/commands/commands";
 import { rotateReporterToken } from "@synthcore/core/reporter/tokens";
 import { databaseEngines } from "@synthcore/core/testing/database";
 import { VmApiHarness, type TestUser } from "./support/harness";
@@ -210,6 +211,25 @@ describe.each(databaseEngines())("commands and approvals on %s", (engine) => {
       expect(late.body.error).toBe(
         `command ${id} is "expired"; "running" requires "delivered"`,
       );
+    });
+
+    it("expires overdue commands of a VM that no longer polls", async () => {
+      const silent = await vm();
+      const overdue = await silent.command();
+      api.clock.advance(DEADLINE_MS / 2);
+      const recent = await silent.command();
+      api.clock.advance(DEADLINE_MS / 2);
+
+      const expired = await expireOverdueCommands(api.db, api.clock.now());
+
+      // Earlier tests' projects may have overdue commands too.
+      expect(expired).toBeGreaterThanOrEqual(1);
+      expect(await silent.history(overdue)).toEqual({
+        status: "expired",
+        deliveries: 0,
+        finished: true,
+      });
+      expect((await silent.history(recent))!.status).toBe("queued");
     });
 
     it("never leases one command to two agents polling at once", async () => {

@@ -14,6 +14,7 @@ import { SimulatedCompute } from "@synthcore/core/compute/simulated";
 import type { Config } from "@synthcore/core/config";
 import { startEmbeddedPostgres } from "@synthcore/core/db/embedded";
 import { migrate } from "@synthcore/core/db/migrate";
+import { expireOverdueCommands } from "@synthcore/core/commands/commands";
 import { createDatabase, type Database } from "@synthcore/core/db/pool";
 import { createDynamoClient } from "@synthcore/core/dynamo/client";
 import { startDynalite } from "@synthcore/core/dynamo/local";
@@ -139,6 +140,7 @@ export async function startLocalStack(
   let prunedAt = 0;
   const reconcileNow = async () => {
     await reconcile({ db, compute, jobs: queue, settings, customData });
+    await expireOverdueCommands(db, Date.now());
     // Retention runs once a minute, as in AWS, not on every local pass.
     if (Date.now() - prunedAt < 60_000) return;
     prunedAt = Date.now();

@@ -174,6 +174,30 @@ interface LeasedRow {
 
 const iso = (timestamp: string) => new Date(timestamp).toISOString();
 
+/** Open commands one expiry pass moves to `expired` at most. */
+const EXPIRY_BATCH = 1000;
+
+/**
+ * Expires open commands past their delivery deadline in every project, for
+ * VMs that no longer poll (a poll expires its own project's). Skips rows a
+ * poll holds, and returns how many it expired. Run by the reconciler.
+ */
+export async function expireOverdueCommands(
+  db: Queryable,
+  now: number,
+): Promise<number> {
+  const { rowCount } = await db.query(
+    `UPDATE commands SET status = 'expired', finished_at = $1, updated_at = now()
+     WHERE id IN (
+       SELECT id FROM commands
+       WHERE status IN ('queued', 'delivered') AND deliver_by <= $1
+       ORDER BY deliver_by LIMIT $2
+       FOR UPDATE SKIP LOCKED)`,
+    [new Date(now), EXPIRY_BATCH],
+  );
+  return rowCount ?? 0;
+}
+
 /** The statuses an agent's report may move a command from. */
 const ALLOWED_FROM: Record<CommandReport["status"], CommandStatus[]> = {
   running: ["delivered"],

@@ -6,6 +6,7 @@ import {
   type ReconcilerDeps,
   type ReconcileSummary,
 } from "@synthcore/core/lifecycle/reconciler";
+import { expireOverdueCommands } from "@synthcore/core/commands/commands";
 import { logger } from "@synthcore/core/log";
 import { reporterCustomData } from "@synthcore/core/reporter/tokens";
 import {
@@ -37,14 +38,16 @@ async function buildDeps(): Promise<ReconcilerDeps> {
 }
 
 /**
- * Scheduled entry, run every minute: the lifecycle pass, then one bounded
- * pass of telemetry retention.
+ * Scheduled entry, run every minute: the lifecycle pass, the expiry of
+ * overdue commands, then one bounded pass of telemetry retention.
  */
 export async function handler(): Promise<ReconcileSummary> {
   deps ??= buildDeps();
   const ready = await deps;
   const summary = await reconcile(ready);
   logger.info(summary, "reconcile finished");
+  const expired = await expireOverdueCommands(ready.db, Date.now());
+  if (expired > 0) logger.info({ expired }, "overdue commands expired");
   retention ??= retentionSettingsFromEnv();
   const pruned = await pruneTelemetry(ready.db, retention);
   logger.info({ deleted: pruned }, "telemetry retention finished");
