@@ -441,6 +441,35 @@ describe.each(databaseEngines())("commands and approvals on %s", (engine) => {
       );
     });
 
+    it("takes one of two concurrent decisions and sends one command", async () => {
+      const agent = await vm();
+      const request = approval();
+      await agent.report("approvals", request);
+
+      const decisions = await Promise.all([
+        decide(agent.projectId, request.approval_id, "approve"),
+        decide(agent.projectId, request.approval_id, "reject"),
+      ]);
+
+      const statuses = decisions.map((response) => response.status).sort();
+      expect(statuses).toEqual([200, 400]);
+      const winner = decisions.find((response) => response.status === 200)!;
+      const { rows } = await api.db.query(
+        `SELECT c.id, c.payload->>'decision' AS decision, a.command_id
+         FROM commands c JOIN approvals a
+           ON a.project_id = c.project_id AND a.command_id = c.id
+         WHERE c.project_id = $1 AND c.type = 'approval_decision'`,
+        [agent.projectId],
+      );
+      expect(rows).toEqual([
+        {
+          id: winner.body.data.command_id,
+          decision: winner.body.data.status,
+          command_id: winner.body.data.command_id,
+        },
+      ]);
+    });
+
     it("rejects a decision by a non-member with 403", async () => {
       const agent = await vm();
       const request = approval();
