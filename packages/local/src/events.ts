@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
 import type { GatewayResult } from "@synthcore/functions/http/types";
@@ -59,7 +59,7 @@ export function toGatewayEvent(
         sourceIp: request.socket.remoteAddress ?? "127.0.0.1",
         userAgent: headers["user-agent"] ?? "",
       },
-      requestId: randomBytes(12).toString("base64"),
+      requestId: apiGatewayRequestId(),
       routeKey: route.routeKey,
       stage: "$default",
       time: now.toUTCString(),
@@ -73,6 +73,16 @@ export function toGatewayEvent(
           : body.toString("base64"),
     isBase64Encoded: body.length > 0 && !isText,
   };
+}
+
+/**
+ * Returns a request id shaped like API Gateway's (12 bytes in base64). It
+ * takes its bytes from randomUUID, whose entropy cache saves a system call
+ * per request that randomBytes would make.
+ */
+function apiGatewayRequestId(): string {
+  const hex = randomUUID().replace(/-/g, "").slice(0, 24);
+  return Buffer.from(hex, "hex").toString("base64");
 }
 
 /** Builds a Lambda context with a 30 second budget, like the deployed functions. */
