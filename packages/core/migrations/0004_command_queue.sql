@@ -18,10 +18,25 @@ CREATE INDEX commands_deadline_idx ON commands (deliver_by)
 -- Retention deletes commands by age, as it does telemetry.
 CREATE INDEX commands_created_idx ON commands (created_at);
 
--- One token bucket per project, stored as its theoretical arrival time in
--- epoch milliseconds (the generic cell rate algorithm). Updated on every
--- report, so pages keep room for HOT updates.
-CREATE TABLE reporter_rate_limits (
+-- The VM Reporter's state per project, written on every report: its token
+-- bucket, stored as the theoretical arrival time in epoch milliseconds (the
+-- generic cell rate algorithm), and its latest health. It moves off the
+-- projects row, which every report used to update, so that a report
+-- updates one narrow row. Pages keep room for HOT updates.
+CREATE TABLE reporter_state (
   project_id uuid PRIMARY KEY REFERENCES projects (id) ON DELETE CASCADE,
-  tat double precision NOT NULL
+  tat double precision NOT NULL,
+  health_status text NOT NULL DEFAULT 'unknown' CHECK (health_status IN (
+    'unknown', 'healthy', 'degraded', 'unhealthy'
+  )),
+  last_report_at timestamptz
 ) WITH (fillfactor = 70);
+
+INSERT INTO reporter_state (project_id, tat, health_status, last_report_at)
+SELECT id, 0,
+  CASE WHEN health_status = 'unreachable' THEN 'unknown' ELSE health_status END,
+  last_report_at
+FROM projects
+WHERE last_report_at IS NOT NULL OR health_status <> 'unknown';
+
+ALTER TABLE projects DROP COLUMN health_status, DROP COLUMN last_report_at;

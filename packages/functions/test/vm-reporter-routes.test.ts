@@ -45,7 +45,7 @@ describe.each(databaseEngines())("vm-reporter telemetry on %s", (engine) => {
     ]);
     expect(
       await rows(
-        "SELECT health_status, last_report_at IS NOT NULL AS reported FROM projects WHERE id = $1",
+        "SELECT health_status, last_report_at IS NOT NULL AS reported FROM reporter_state WHERE project_id = $1",
       ),
     ).toEqual([{ health_status: "healthy", reported: true }]);
     expect(await lastLog(api.db, projectId)).toMatchObject({
@@ -79,7 +79,7 @@ describe.each(databaseEngines())("vm-reporter telemetry on %s", (engine) => {
     expect((await status()).body.data.project.health_status).toBe("healthy");
 
     await api.db.query(
-      "UPDATE projects SET last_report_at = now() - interval '181 seconds' WHERE id = $1",
+      "UPDATE reporter_state SET last_report_at = now() - interval '181 seconds' WHERE project_id = $1",
       [projectId],
     );
     expect((await status()).body.data.project.health_status).toBe(

@@ -1,6 +1,10 @@
 import type { Queryable } from "../db/pool";
 import { forbidden } from "../errors";
-import { DEFAULT_SILENT_AFTER_MS } from "../projects/projects";
+import {
+  DEFAULT_SILENT_AFTER_MS,
+  healthAsRead,
+  lastReportAt,
+} from "../projects/projects";
 import { pageOf, type Page } from "./pagination";
 
 interface PageRequest {
@@ -8,11 +12,8 @@ interface PageRequest {
   cursor?: string;
 }
 
-/** Like HEALTH_AS_READ, for the alias `t` and the silence in `param` ms. */
-const healthAsRead = (param: string) => `CASE
-  WHEN t.health_status IN ('healthy', 'degraded', 'unhealthy')
-    AND t.last_report_at < now() - make_interval(secs => ${param} / 1000.0)
-  THEN 'unreachable' ELSE t.health_status END`;
+/** Returns the health as read of project `t`, silent for `param` ms. */
+const healthOf = (param: string) => healthAsRead("t", param);
 
 const LATEST_HEALTH = `(SELECT json_build_object('cpu_percent', h.cpu_percent,
     'memory_percent', h.memory_percent, 'disk_percent', h.disk_percent,
@@ -56,8 +57,8 @@ export async function listProjects(
     throw forbidden(`not a member of organization ${organizationId}`);
 
   return pageOf(db, {
-    select: `t.id, t.name, t.status, ${healthAsRead("$3")} AS health_status,
-      t.region, t.vm_size, t.status_reason, t.last_report_at,
+    select: `t.id, t.name, t.status, ${healthOf("$3")} AS health_status,
+      t.region, t.vm_size, t.status_reason, ${lastReportAt("t")} AS last_report_at,
       ${LATEST_HEALTH} AS latest_health, t.created_at, t.updated_at`,
     from: "projects t JOIN project_members m ON m.project_id = t.id",
     where: `t.organization_id = $1 AND m.user_id = $2 AND t.status <> 'deleted'`,
@@ -79,9 +80,9 @@ export async function projectOverview(
 ): Promise<Record<string, unknown>> {
   const { rows } = await db.query(
     `SELECT t.id, t.organization_id, o.name AS organization_name, t.name,
-       t.status, ${healthAsRead("$3")} AS health_status, t.region, t.vm_size,
+       t.status, ${healthOf("$3")} AS health_status, t.region, t.vm_size,
        t.status_reason, t.transition_started_at, t.transition_deadline,
-       t.last_report_at, ${LATEST_HEALTH} AS latest_health,
+       ${lastReportAt("t")} AS last_report_at, ${LATEST_HEALTH} AS latest_health,
        (SELECT count(*) FROM approvals a WHERE a.project_id = t.id
          AND a.status = 'pending' AND a.expires_at > now()) AS pending_approvals,
        t.created_at, t.updated_at

@@ -73,10 +73,14 @@ export async function completeTransition(
        UPDATE projects SET status = $4, version = version + 1, operation = NULL,
          status_reason = NULL, transition_started_at = NULL,
          transition_deadline = NULL, job_enqueued_at = NULL,
-         health_status = CASE WHEN $4 = 'active' THEN health_status ELSE 'unknown' END,
          updated_at = now()
        WHERE id = $1 AND version = $2 AND status = $3
        RETURNING id
+     ),
+     -- A VM that stopped or went away no longer has a health.
+     health_reset AS (
+       UPDATE reporter_state SET health_status = 'unknown'
+       WHERE project_id IN (SELECT id FROM done) AND $4 <> 'active'
      )
      INSERT INTO activity_log (project_id, action, details)
      SELECT id, $5, jsonb_build_object('from', $3::text) FROM done`,

@@ -146,10 +146,24 @@ export const DEFAULT_SILENT_AFTER_MS = 3 * 60_000;
  * The health a dashboard reads: a reported health turns `unreachable` once
  * the VM has been silent for `$3` milliseconds.
  */
-export const HEALTH_AS_READ = `CASE
-  WHEN p.health_status IN ('healthy', 'degraded', 'unhealthy')
-    AND p.last_report_at < now() - make_interval(secs => $3 / 1000.0)
-  THEN 'unreachable' ELSE p.health_status END`;
+export const HEALTH_AS_READ = healthAsRead("p", "$3");
+
+/**
+ * Returns SQL for the health a dashboard reads of the project aliased
+ * `alias`, from its reporter state: `unknown` before any health report.
+ */
+export function healthAsRead(alias: string, silentAfterMs: string): string {
+  return `coalesce((SELECT CASE
+    WHEN s.health_status IN ('healthy', 'degraded', 'unhealthy')
+      AND s.last_report_at < now() - make_interval(secs => ${silentAfterMs} / 1000.0)
+    THEN 'unreachable' ELSE s.health_status END
+    FROM reporter_state s WHERE s.project_id = ${alias}.id), 'unknown')`;
+}
+
+/** Returns SQL for the time of the last health report of project `alias`. */
+export function lastReportAt(alias: string): string {
+  return `(SELECT s.last_report_at FROM reporter_state s WHERE s.project_id = ${alias}.id)`;
+}
 
 /** Returns the project and its five newest activity entries. */
 export async function getProjectStatus(

@@ -8,11 +8,13 @@ export interface RateLimit {
 }
 
 /**
- * Adds a take from the project's token bucket in `reporter_rate_limits` to
- * a statement, only when `guard` contains a row. The bucket is the same
+ * Adds a take from the project's token bucket in `reporter_state` to a
+ * statement, only when `guard` contains a row. The bucket is the same
  * generic cell rate algorithm as the DynamoDB one, but Postgres has
  * greatest(), so refill and take are one conditional upsert. Concurrent
  * takes lock the row in turn and never take more than the bucket holds.
+ * A health report's status is written by the same upsert, so that a report
+ * updates one row.
  *
  * Returns the name of a CTE that contains a row when the token was taken.
  * Read the outcome with `rateDecisionOf`.
@@ -23,6 +25,7 @@ export function takeRateTokenIn(
   projectId: string,
   now: number,
   limit: RateLimit,
+  health?: string,
 ): string {
   const interval = ((limit.windowSeconds ?? 60) * 1000) / limit.capacity;
   const project = sql.param(projectId, "uuid");
@@ -30,12 +33,17 @@ export function takeRateTokenIn(
   const step = sql.param(interval, "float8");
   // The bucket has a token while `tat` is at most this far ahead of now.
   const ceiling = sql.param(now + (limit.capacity - 1) * interval, "float8");
+  const status = sql.param(health ?? null, "text");
   sql.with(
     "rate_token",
-    `INSERT INTO reporter_rate_limits AS r (project_id, tat)
-     SELECT ${project}, ${at} + ${step} FROM ${guard}
+    `INSERT INTO reporter_state AS r (project_id, tat, health_status, last_report_at)
+     SELECT ${project}, ${at} + ${step}, coalesce(${status}, 'unknown'),
+       CASE WHEN ${status} IS NULL THEN NULL ELSE now() END
+     FROM ${guard}
      ON CONFLICT (project_id) DO UPDATE
-       SET tat = greatest(r.tat, ${at}) + ${step}
+       SET tat = greatest(r.tat, ${at}) + ${step},
+         health_status = coalesce(${status}, r.health_status),
+         last_report_at = CASE WHEN ${status} IS NULL THEN r.last_report_at ELSE now() END
        WHERE greatest(r.tat, ${at}) <= ${ceiling}
      RETURNING 1`,
   );
@@ -43,7 +51,7 @@ export function takeRateTokenIn(
   // The snapshot still shows the bucket as it was before this statement.
   sql.output(
     "rate_wait_ms",
-    `SELECT tat - ${ceiling} FROM reporter_rate_limits WHERE project_id = ${project}`,
+    `SELECT tat - ${ceiling} FROM reporter_state WHERE project_id = ${project}`,
   );
   return "rate_token";
 }

@@ -17,17 +17,19 @@ export interface ReportCaller {
 /**
  * Adds the token check and the take from the project's rate limit to a
  * statement. The take happens only for a valid token, so a caller without
- * one cannot drain the bucket. Returns the name of the CTE that guards
- * every write: it contains a row when both passed.
+ * one cannot drain the bucket. `health`, a health report's status, is
+ * stored with the bucket. Returns the name of the CTE that guards every
+ * write: it contains a row when both passed.
  */
 export function checkAccessIn(
   sql: Statement,
   caller: ReportCaller,
   now: number,
   limit: RateLimit,
+  health?: string,
 ): string {
   const authorized = checkTokenIn(sql, caller.projectId, caller.tokenHash);
-  return takeRateTokenIn(sql, authorized, caller.projectId, now, limit);
+  return takeRateTokenIn(sql, authorized, caller.projectId, now, limit, health);
 }
 
 /** Throws 401 for a token that may not write, then 429 for an empty bucket. */

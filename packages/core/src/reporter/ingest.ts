@@ -11,7 +11,11 @@ import type { DeliveredCommand } from "../commands/schemas";
 import { Statement } from "../db/statement";
 import { ApiError } from "../errors";
 import type { RateLimit } from "../ratelimit/statement";
-import { isTelemetryRoute, type TelemetryRoute } from "../telemetry/telemetry";
+import {
+  deriveHealth,
+  isTelemetryRoute,
+  type TelemetryRoute,
+} from "../telemetry/telemetry";
 import { insertTelemetry } from "../telemetry/write";
 import { checkAccessIn, requireAccess, type ReportCaller } from "./access";
 import type { BatchItemResult, ParsedBatchItem } from "./batch";
@@ -56,7 +60,14 @@ export async function applyReport(
   const { projectId } = caller;
   const now = (deps.now ?? Date.now)();
   const sql = new Statement();
-  const allowed = checkAccessIn(sql, caller, now, deps.reporterRateLimit);
+  const health = report.items.findLast((item) => item.route === "health");
+  const allowed = checkAccessIn(
+    sql,
+    caller,
+    now,
+    deps.reporterRateLimit,
+    health && deriveHealth(health.body),
+  );
   const readers = addWrites(sql, allowed, projectId, report.items, now);
   const leased =
     report.maxCommands > 0

@@ -34,22 +34,14 @@ export function insertTelemetry(
      WHERE EXISTS (SELECT 1 FROM ${allowed})
      ${spec.conflict ?? ""}`,
   );
-  if (route === "health") addHealthStatus(sql, allowed, project, rows.at(-1));
+  // The project's health itself is stored with its rate-limit bucket.
+  if (route === "health") {
+    sql.output("health_status", sql.param(latestHealth(rows), "text"));
+  }
   return perBody.map((items) => items.length);
 }
 
-/** Sets the project's health from its newest snapshot. */
-function addHealthStatus(
-  sql: Statement,
-  allowed: string,
-  project: string,
-  latest: any,
-): void {
-  const health = sql.param(latest.health_status, "text");
-  sql.with(
-    "project_health",
-    `UPDATE projects SET health_status = ${health}, last_report_at = now()
-     WHERE id = ${project} AND EXISTS (SELECT 1 FROM ${allowed})`,
-  );
-  sql.output("health_status", health);
+/** Returns the health status of the newest of a health report's rows. */
+function latestHealth(rows: object[]): string {
+  return (rows.at(-1) as { health_status: string }).health_status;
 }

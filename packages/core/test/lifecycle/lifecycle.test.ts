@@ -10,6 +10,7 @@ import { SimulatedCompute } from "../../src/compute/simulated";
 import { InProcessQueue } from "../../src/lifecycle/jobs";
 import { reconcile } from "../../src/lifecycle/reconciler";
 import { DEFAULT_LIFECYCLE_SETTINGS } from "../../src/lifecycle/settings";
+import { completeTransition } from "../../src/lifecycle/transitions";
 import { runLifecycleJob } from "../../src/lifecycle/worker";
 import {
   databaseEngines,
@@ -55,6 +56,33 @@ describe.each(databaseEngines())("lifecycle on %s", (engine) => {
       "vm_operation_started",
       "vm_provisioned",
     ]);
+  });
+
+  test("a stopped VM's health reads unknown", async () => {
+    const { projectId } = await seedProject(test_db.db);
+    const health = (status: string) =>
+      test_db.db.query(
+        `INSERT INTO reporter_state (project_id, tat, health_status, last_report_at)
+         VALUES ($1, 0, $2, now())
+         ON CONFLICT (project_id) DO UPDATE SET health_status = $2`,
+        [projectId, status],
+      );
+    const finish = async (from: "starting" | "stopping") => {
+      const { rows } = await test_db.db.query(
+        "UPDATE projects SET status = $2 WHERE id = $1 RETURNING version",
+        [projectId, from],
+      );
+      await completeTransition(test_db.db, projectId, rows[0]!.version, from);
+      const state = await test_db.db.query(
+        "SELECT health_status FROM reporter_state WHERE project_id = $1",
+        [projectId],
+      );
+      return state.rows[0]!.health_status;
+    };
+
+    await health("healthy");
+    expect(await finish("starting")).toBe("healthy");
+    expect(await finish("stopping")).toBe("unknown");
   });
 
   test("reconciler redrives lost job", async () => {
