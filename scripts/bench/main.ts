@@ -294,7 +294,9 @@ async function main() {
   );
   print();
   print(
-    "The reporter's statements are prepared per connection, as with `DATABASE_PREPARED_STATEMENTS=true`, except in the rows marked \"planned each time\" (the default, and what Supabase's transaction pooler requires).",
+    engines.engine === "PGlite"
+      ? "PGlite's connections share one session, so every statement is planned each time, in every row. Set DATABASE_URL to a PostgreSQL server to compare prepared statements."
+      : "The reporter's statements are prepared per connection, as with `DATABASE_PREPARED_STATEMENTS=true`, except in the rows marked \"planned each time\" (the default, and what Supabase's transaction pooler requires).",
   );
   print();
   print(

@@ -197,6 +197,25 @@ describe.each(databaseEngines())("vm-reporter batch on %s", (engine) => {
     expect(rows).toEqual([{ status: "delivered" }]);
   });
 
+  it("finds two statuses for one command in any letter case", async () => {
+    const { batch, command } = await vm();
+    const id = await command();
+    await batch({ items: [], max_commands: 5 });
+    const lower = {
+      route: "commands/status",
+      body: { command_id: id.toLowerCase(), status: "running" },
+    };
+    const upper = {
+      route: "commands/status",
+      body: { command_id: id.toUpperCase(), status: "succeeded" },
+    };
+
+    const response = await batch({ items: [lower, upper] });
+
+    expect(response.status).toBe(400);
+    expect(response.body.error).toMatch(/^items\.1\.body\.command_id: /);
+  });
+
   it("does not lease again a command it reports on", async () => {
     const { batch, command } = await vm();
     const id = await command();

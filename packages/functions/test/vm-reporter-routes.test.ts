@@ -69,6 +69,33 @@ describe.each(databaseEngines())("vm-reporter telemetry on %s", (engine) => {
     expect(response.body.data.health_status).toBe(expected);
   });
 
+  it("keeps a stopped project's health when a late report arrives", async () => {
+    await send("health", validBody("health"));
+    const { status } = (
+      await rows("SELECT status FROM projects WHERE id = $1")
+    )[0]!;
+    await api.db.query(
+      "UPDATE reporter_state SET health_status = 'unknown' WHERE project_id = $1",
+      [projectId],
+    );
+    await api.db.query("UPDATE projects SET status = 'stopped' WHERE id = $1", [
+      projectId,
+    ]);
+
+    const late = await send("health", validBody("health"));
+
+    expect(late.status).toBe(200);
+    expect(
+      await rows(
+        "SELECT health_status FROM reporter_state WHERE project_id = $1",
+      ),
+    ).toEqual([{ health_status: "unknown" }]);
+    await api.db.query("UPDATE projects SET status = $2 WHERE id = $1", [
+      projectId,
+      status,
+    ]);
+  });
+
   it("status reads a project silent for three intervals as unreachable", async () => {
     await send("health", validBody("health"));
     const status = () =>

@@ -13,8 +13,8 @@ export interface RateLimit {
  * generic cell rate algorithm as the DynamoDB one, but Postgres has
  * greatest(), so refill and take are one conditional upsert. Concurrent
  * takes lock the row in turn and never take more than the bucket holds.
- * A health report's status is written by the same upsert, so that a report
- * updates one row.
+ * `health`, an SQL expression for a health report's status (NULL for
+ * none), is written by the same upsert, so that a report updates one row.
  *
  * Returns the name of a CTE that contains a row when the token was taken.
  * Read the outcome with `rateDecisionOf`.
@@ -25,7 +25,7 @@ export function takeRateTokenIn(
   projectId: string,
   now: number,
   limit: RateLimit,
-  health?: string,
+  health = "NULL::text",
 ): string {
   const interval = ((limit.windowSeconds ?? 60) * 1000) / limit.capacity;
   const project = sql.param(projectId, "uuid");
@@ -33,7 +33,7 @@ export function takeRateTokenIn(
   const step = sql.param(interval, "float8");
   // The bucket has a token while `tat` is at most this far ahead of now.
   const ceiling = sql.param(now + (limit.capacity - 1) * interval, "float8");
-  const status = sql.param(health ?? null, "text");
+  const status = `(${health})`;
   sql.with(
     "rate_token",
     `INSERT INTO reporter_state AS r (project_id, tat, health_status, last_report_at)

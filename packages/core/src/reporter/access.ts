@@ -18,7 +18,8 @@ export interface ReportCaller {
  * Adds the token check and the take from the project's rate limit to a
  * statement. The take happens only for a valid token, so a caller without
  * one cannot drain the bucket. `health`, a health report's status, is
- * stored with the bucket. Returns the name of the CTE that guards every
+ * stored with the bucket, unless the project is stopping, stopped or
+ * being deleted. Returns the name of the CTE that guards every
  * write: it contains a row when both passed.
  */
 export function checkAccessIn(
@@ -29,7 +30,14 @@ export function checkAccessIn(
   health?: string,
 ): string {
   const authorized = checkTokenIn(sql, caller.projectId, caller.tokenHash);
-  return takeRateTokenIn(sql, authorized, caller.projectId, now, limit, health);
+  // A late report from a VM that is stopping or gone leaves its health.
+  const status =
+    health === undefined
+      ? undefined
+      : `CASE WHEN (SELECT project_status FROM token_owner)
+           IN ('stopping', 'stopped', 'deleting') THEN NULL
+         ELSE ${sql.param(health, "text")} END`;
+  return takeRateTokenIn(sql, authorized, caller.projectId, now, limit, status);
 }
 
 /** Throws 401 for a token that may not write, then 429 for an empty bucket. */

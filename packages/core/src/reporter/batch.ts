@@ -70,7 +70,8 @@ function onceKey(item: ParsedBatchItem) {
   if (item.route === "approvals" || item.route === "approvals/ack") {
     const id = item.body.approval_id as string;
     return {
-      id: `approval:${id}`,
+      // UUIDs compare without case in Postgres, so here too.
+      id: `approval:${id.toLowerCase()}`,
       field: "approval_id",
       message: `approval ${id} appears in more than one item; send it once per batch`,
     };
@@ -78,7 +79,7 @@ function onceKey(item: ParsedBatchItem) {
   if (item.route === "commands/status") {
     const id = item.body.command_id as string;
     return {
-      id: `command:${id}`,
+      id: `command:${id.toLowerCase()}`,
       field: "command_id",
       message: `command ${id} has more than one status in this batch; send only its latest`,
     };
