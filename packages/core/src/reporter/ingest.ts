@@ -60,15 +60,17 @@ export async function applyReport(
   const { projectId } = caller;
   const now = (deps.now ?? Date.now)();
   const sql = new Statement();
-  const health = report.items.findLast((item) => item.route === "health");
+  // The newest health report sets the project's health.
+  const newest = report.items.findLast((item) => item.route === "health");
+  const health = newest && deriveHealth(newest.body);
   const allowed = checkAccessIn(
     sql,
     caller,
     now,
     deps.reporterRateLimit,
-    health && deriveHealth(health.body),
+    health,
   );
-  const readers = addWrites(sql, allowed, projectId, report.items, now);
+  const readers = addWrites(sql, allowed, projectId, report.items, now, health);
   const leased =
     report.maxCommands > 0
       ? leaseCommandsIn(sql, allowed, {
@@ -106,6 +108,7 @@ function addWrites(
   projectId: string,
   items: ParsedBatchItem[],
   now: number,
+  health: string | undefined,
 ): Map<ParsedBatchItem, Reader> {
   const readers = new Map<ParsedBatchItem, Reader>();
   const byRoute = new Map<TelemetryRoute, ParsedBatchItem[]>();
@@ -138,7 +141,9 @@ function addWrites(
       group.map((item) => item.body),
     );
     group.forEach((item, index) =>
-      readers.set(item, (row) => telemetryResult(route, counts[index]!, row)),
+      readers.set(item, (row) =>
+        telemetryResult(route, counts[index]!, row, health),
+      ),
     );
   }
   return readers;
@@ -148,11 +153,12 @@ function telemetryResult(
   route: TelemetryRoute,
   accepted: number,
   row: Record<string, unknown>,
+  health: string | undefined,
 ) {
   if (route !== "health") return { accepted };
   const receivedAt = row.received_at as Date;
   return {
-    health_status: row.health_status,
+    health_status: health,
     received_at: receivedAt.toISOString(),
   };
 }

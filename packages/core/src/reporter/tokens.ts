@@ -116,23 +116,6 @@ export function checkTokenIn(
 }
 
 /**
- * Checks a bearer token against the active tokens in the database and
- * throws 401 unless it belongs to `projectId`, a project not deleted.
- */
-export async function verifyReporterToken(
-  db: Queryable,
-  projectId: string,
-  token: string | undefined,
-): Promise<void> {
-  const hash = reporterTokenHash(token);
-  const { rows } = await db.query<TokenOwner>(OWNER_SQL("$1"), [hash]);
-  requireTokenOwner(
-    rows[0] ?? { project_id: null, project_status: null },
-    projectId,
-  );
-}
-
-/**
  * Builds the custom data a new VM boots with: the API URL, the project id
  * and a freshly rotated reporter token. Call it only when the VM request is
  * sent, so that the token is never stored in plain text.

@@ -34,14 +34,5 @@ export function insertTelemetry(
      WHERE EXISTS (SELECT 1 FROM ${allowed})
      ${spec.conflict ?? ""}`,
   );
-  // The project's health itself is stored with its rate-limit bucket.
-  if (route === "health") {
-    sql.output("health_status", sql.param(latestHealth(rows), "text"));
-  }
   return perBody.map((items) => items.length);
-}
-
-/** Returns the health status of the newest of a health report's rows. */
-function latestHealth(rows: object[]): string {
-  return (rows.at(-1) as { health_status: string }).health_status;
 }

@@ -141,8 +141,7 @@ export function reporterAuth(
   return {
     before: async (request) => {
       const reporter = request.event.reporter!;
-      reporter.token = bearerToken(request.event);
-      reporter.tokenHash = reporterTokenHash(reporter.token);
+      reporter.tokenHash = reporterTokenHash(bearerToken(request.event));
     },
     onError: async (request) => {
       const reporter = request.event.reporter;

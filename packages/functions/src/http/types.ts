@@ -22,7 +22,6 @@ export interface ReporterContext {
   /** The performance.now() time the route was read at, for the log's latency. */
   startedAt: number;
   projectId?: string;
-  token?: string;
   /** The token's SHA-256, set once the token is well formed. */
   tokenHash?: Buffer;
   /** True once a statement checked the token and the rate limit. */
