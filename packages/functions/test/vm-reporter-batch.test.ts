@@ -171,7 +171,7 @@ describe.each(databaseEngines())("vm-reporter batch on %s", (engine) => {
     expect(third.body.data.results[0]).toMatchObject({ status: 409 });
   });
 
-  it("rejects two statuses for one command, naming the second", async () => {
+  it("rejects two statuses per command", async () => {
     const { batch, command } = await vm();
     const id = await command();
     await batch({ items: [], max_commands: 5 });
@@ -197,7 +197,7 @@ describe.each(databaseEngines())("vm-reporter batch on %s", (engine) => {
     expect(rows).toEqual([{ status: "delivered" }]);
   });
 
-  it("finds two statuses for one command in any letter case", async () => {
+  it("compares command ids without case", async () => {
     const { batch, command } = await vm();
     const id = await command();
     await batch({ items: [], max_commands: 5 });
@@ -216,7 +216,7 @@ describe.each(databaseEngines())("vm-reporter batch on %s", (engine) => {
     expect(response.body.error).toMatch(/^items\.1\.body\.command_id: /);
   });
 
-  it("does not lease again a command it reports on", async () => {
+  it("skips leasing a reported command", async () => {
     const { batch, command } = await vm();
     const id = await command();
     await batch({ items: [], max_commands: 5 });

@@ -213,7 +213,7 @@ describe.each(databaseEngines())("commands and approvals on %s", (engine) => {
       );
     });
 
-    it("expires overdue commands of a VM that no longer polls", async () => {
+    it("expires overdue commands without polls", async () => {
       const silent = await vm();
       const overdue = await silent.command();
       api.clock.advance(DEADLINE_MS / 2);
@@ -441,7 +441,7 @@ describe.each(databaseEngines())("commands and approvals on %s", (engine) => {
       );
     });
 
-    it("takes one of two concurrent decisions and sends one command", async () => {
+    it("takes one of two concurrent decisions", async () => {
       const agent = await vm();
       const request = approval();
       await agent.report("approvals", request);

@@ -122,7 +122,7 @@ describe.each(databaseEngines())("reporter round trips on %s", (engine) => {
     expect(trips).toEqual({ status: 200, postgres: 1 });
   });
 
-  it("a rejected token costs the log on top", async () => {
+  it("a rejected token costs two", async () => {
     const forged = `scr_${"C".repeat(43)}`;
     api.clock.advance(60_000);
     counting.reset();

@@ -305,7 +305,7 @@ describe.each(databaseEngines())("vm-reporter on %s", (engine) => {
       expect(valid.status).toBe(429);
     });
 
-    it("answers 429 before 400 and 401 before 429", async () => {
+    it("ranks 401, then 429, then 400", async () => {
       const project = await newProject();
       const handler = limitedHandler(1);
       const options = { projectId: project.id, token: project.token, handler };

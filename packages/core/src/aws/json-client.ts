@@ -110,6 +110,9 @@ interface RawResponse {
  * retried with exponential backoff and full jitter.
  *
  * Under NODE_ENV=test it rejects any endpoint off 127.0.0.1 before sending.
+ *
+ * NOTE: unlike the AWS SDK, it does not correct clock skew, and it has been
+ * tested against dynalite and local servers only, never against AWS.
  */
 export class AwsJsonClient {
   readonly endpoint: URL;
@@ -270,7 +273,7 @@ export class AwsJsonClient {
         outgoing.destroy(
           new AwsError(
             "TimeoutError",
-            `${this.service.name} did not answer within ${this.timeoutMs} ms`,
+            `${this.service.name} request timed out after ${this.timeoutMs} ms`,
             undefined,
             true,
           ),

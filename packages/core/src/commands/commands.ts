@@ -37,7 +37,7 @@ export interface CommandReport {
   result?: string;
 }
 
-/** Reads a statement's row into the result of the part that added it. */
+/** A function that reads a statement's row into the result of the part that added it. */
 export type RowReader<T> = (row: Record<string, unknown>) => T;
 
 /**
@@ -174,7 +174,7 @@ interface LeasedRow {
 
 const iso = (timestamp: string) => new Date(timestamp).toISOString();
 
-/** Open commands one expiry pass moves to `expired` at most. */
+/** The maximum number of open commands one expiry pass moves to `expired`. */
 const EXPIRY_BATCH = 1000;
 
 /**

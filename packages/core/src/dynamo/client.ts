@@ -59,7 +59,7 @@ export class DynamoClient {
     return Item ? unmarshall(Item as never) : undefined;
   }
 
-  /** Returns the item's attributes as `ReturnValues` asks for, if any. */
+  /** Returns the item's attributes that `ReturnValues` requests, if any. */
   async update(
     input: Expression & {
       Key: Item;

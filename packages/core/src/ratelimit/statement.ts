@@ -9,12 +9,13 @@ export interface RateLimit {
 
 /**
  * Adds a take from the project's token bucket in `reporter_state` to a
- * statement, only when `guard` contains a row. The bucket is the same
- * generic cell rate algorithm as the DynamoDB one, but Postgres has
- * greatest(), so refill and take are one conditional upsert. Concurrent
- * takes lock the row in turn and never take more than the bucket holds.
- * `health`, an SQL expression for a health report's status (NULL for
- * none), is written by the same upsert, so that a report updates one row.
+ * statement, only when `guard` contains a row.
+ *
+ * The bucket is the generic cell rate algorithm of the DynamoDB bucket.
+ * Postgres has greatest(), so refill and take are one conditional upsert,
+ * and concurrent takes lock the row in turn. `health` is an SQL expression
+ * for a health report's status (NULL for none); the same upsert writes it,
+ * so that a report updates one row.
  *
  * Returns the name of a CTE that contains a row when the token was taken.
  * Read the outcome with `rateDecisionOf`.

@@ -17,10 +17,11 @@ export interface ReportCaller {
 /**
  * Adds the token check and the take from the project's rate limit to a
  * statement. The take happens only for a valid token, so a caller without
- * one cannot drain the bucket. `health`, a health report's status, is
- * stored with the bucket, unless the project is stopping, stopped or
- * being deleted. Returns the name of the CTE that guards every
- * write: it contains a row when both passed.
+ * one cannot drain the bucket.
+ *
+ * `health`, a health report's status, is stored with the bucket unless the
+ * project is stopping, stopped or being deleted. Returns the name of the
+ * CTE that guards every write: it contains a row when both checks passed.
  */
 export function checkAccessIn(
   sql: Statement,

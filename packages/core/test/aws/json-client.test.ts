@@ -19,8 +19,8 @@ import { referenceAuthorization } from "./oracle";
 
 const CREDENTIALS = {
   accessKeyId: "AKIDTEST",
-  secretAccessKey: "secret-access-key-never-shown",
-  sessionToken: "session-token-never-shown",
+  secretAccessKey: "secret-access-key-never-rendered",
+  sessionToken: "session-token-never-rendered",
 };
 
 interface Received {
@@ -30,7 +30,7 @@ interface Received {
 
 type Reply = (response: ServerResponse, received: Received) => void;
 
-/** An AWS JSON endpoint on 127.0.0.1 that answers with `replies` in turn. */
+/** An AWS JSON endpoint on 127.0.0.1 that sends `replies` in turn. */
 class FakeService {
   readonly received: Received[] = [];
   private replies: Reply[] = [];
@@ -101,7 +101,7 @@ describe("AwsJsonClient", () => {
     vi.unstubAllEnvs();
   });
 
-  it("sends a signed POST naming the operation and returns the reply", async () => {
+  it("sends a signed operation", async () => {
     service.reply(json(200, { Item: { key: { S: "a" } } }));
 
     const reply = await client.call("GetItem", { TableName: "t" });
@@ -139,7 +139,7 @@ describe("AwsJsonClient", () => {
     );
   });
 
-  it("retries a server error and returns the next reply", async () => {
+  it("retries a server error", async () => {
     service.reply(
       awsError(500, "InternalServerError", "try again"),
       json(200, { ok: 1 }),
@@ -149,7 +149,7 @@ describe("AwsJsonClient", () => {
     expect(service.received).toHaveLength(2);
   });
 
-  it("retries throttling up to the attempt limit, then fails with the code", async () => {
+  it("retries throttling up to the limit", async () => {
     const throttled = awsError(
       400,
       "ProvisionedThroughputExceededException",
@@ -166,7 +166,7 @@ describe("AwsJsonClient", () => {
     expect(service.received).toHaveLength(3);
   });
 
-  it("does not retry a failed condition and keeps what the service returned", async () => {
+  it("does not retry failed conditions", async () => {
     service.reply(
       json(400, {
         __type:
@@ -190,7 +190,7 @@ describe("AwsJsonClient", () => {
     expect(service.received).toHaveLength(1);
   });
 
-  it("reads the code of an SQS-style error type", async () => {
+  it("reads SQS error codes", async () => {
     service.reply(
       json(400, {
         __type: "com.amazonaws.sqs#QueueDoesNotExist",
@@ -211,14 +211,14 @@ describe("AwsJsonClient", () => {
     expect(service.received).toHaveLength(2);
   });
 
-  it("retries a reply whose CRC32 does not match", async () => {
+  it("retries a CRC32 mismatch", async () => {
     service.reply(json(200, { torn: true }, 12345), json(200, { whole: true }));
 
     await expect(client.call("GetItem", {})).resolves.toEqual({ whole: true });
     expect(service.received).toHaveLength(2);
   });
 
-  it("gives up on a service that does not answer in time", async () => {
+  it("times out a silent service", async () => {
     const slow = new AwsJsonClient(DYNAMODB, {
       endpoint: service.url,
       credentials: CREDENTIALS,
@@ -231,7 +231,7 @@ describe("AwsJsonClient", () => {
 
     await expect(slow.call("GetItem", {})).rejects.toMatchObject({
       code: "TimeoutError",
-      message: "dynamodb did not answer within 50 ms",
+      message: "dynamodb request timed out after 50 ms",
     });
     expect(service.received).toHaveLength(2);
     slow.close();
@@ -250,12 +250,12 @@ describe("AwsJsonClient", () => {
       .call("GetItem", {})
       .catch((e: unknown) => e)) as AwsError;
 
-    const shown = `${error.message} ${error.stack} ${JSON.stringify(error)}`;
-    expect(shown).not.toContain(CREDENTIALS.secretAccessKey);
-    expect(shown).not.toContain(CREDENTIALS.sessionToken);
+    const rendered = `${error.message} ${error.stack} ${JSON.stringify(error)}`;
+    expect(rendered).not.toContain(CREDENTIALS.secretAccessKey);
+    expect(rendered).not.toContain(CREDENTIALS.sessionToken);
   });
 
-  it("takes the Lambda environment's credentials and names what is missing", async () => {
+  it("reads credentials from the environment", async () => {
     vi.stubEnv("AWS_ACCESS_KEY_ID", "");
     vi.stubEnv("AWS_SECRET_ACCESS_KEY", "");
     const fromEnv = new AwsJsonClient(DYNAMODB, { endpoint: service.url });
@@ -274,13 +274,13 @@ describe("AwsJsonClient", () => {
     fromEnv.close();
   });
 
-  it("takes the endpoint from AWS_ENDPOINT_URL_<SERVICE>", () => {
+  it("reads the endpoint from the environment", () => {
     vi.stubEnv("AWS_ENDPOINT_URL_DYNAMODB", service.url);
 
     expect(new AwsJsonClient(DYNAMODB).endpoint.origin).toBe(service.url);
   });
 
-  it("refuses, under test, an endpoint off 127.0.0.1 before sending", async () => {
+  it("rejects non-loopback endpoints under test", async () => {
     vi.stubEnv("AWS_ENDPOINT_URL", "");
     vi.stubEnv("AWS_ENDPOINT_URL_DYNAMODB", "");
     const documentation = new AwsJsonClient(DYNAMODB, {
@@ -302,7 +302,7 @@ describe("AwsJsonClient", () => {
 });
 
 describe("SqsJobQueue", () => {
-  it("sends the job as one SendMessage to the queue", async () => {
+  it("sends a job as one message", async () => {
     const service = new FakeService();
     await service.start();
     const queueUrl =
