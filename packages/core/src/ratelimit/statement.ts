@@ -12,10 +12,11 @@ export interface RateLimit {
  * statement, only when `guard` contains a row.
  *
  * The bucket is the generic cell rate algorithm of the DynamoDB bucket.
- * Postgres has greatest(), so refill and take are one conditional upsert,
- * and concurrent takes lock the row in turn. `health` is an SQL expression
- * for a health report's status (NULL for none); the same upsert writes it,
- * so that a report updates one row.
+ * Postgres has greatest(), so refill and take are one conditional update of
+ * the project's row, which every project has from its creation, and
+ * concurrent takes lock the row in turn. `health` is an SQL expression for
+ * a health report's status (NULL for none); the same update writes it, so
+ * that a report updates one row.
  *
  * Returns the name of a CTE that contains a row when the token was taken.
  * Read the outcome with `rateDecisionOf`.
@@ -29,7 +30,7 @@ export function takeRateTokenIn(
   health = "NULL::text",
 ): string {
   const interval = ((limit.windowSeconds ?? 60) * 1000) / limit.capacity;
-  const project = sql.param(projectId, "uuid");
+  const project = sql.shared("project_id", projectId, "uuid");
   const at = sql.param(now, "float8");
   const step = sql.param(interval, "float8");
   // The bucket has a token while `tat` is at most this far ahead of now.
@@ -37,22 +38,22 @@ export function takeRateTokenIn(
   const status = `(${health})`;
   sql.with(
     "rate_token",
-    `INSERT INTO reporter_state AS r (project_id, tat, health_status, last_report_at)
-     SELECT ${project}, ${at} + ${step}, coalesce(${status}, 'unknown'),
-       CASE WHEN ${status} IS NULL THEN NULL ELSE now() END
+    `UPDATE reporter_state AS r
+     SET tat = greatest(r.tat, ${at}) + ${step},
+       health_status = coalesce(${status}, r.health_status),
+       last_report_at = CASE WHEN ${status} IS NULL THEN r.last_report_at ELSE now() END
      FROM ${guard}
-     ON CONFLICT (project_id) DO UPDATE
-       SET tat = greatest(r.tat, ${at}) + ${step},
-         health_status = coalesce(${status}, r.health_status),
-         last_report_at = CASE WHEN ${status} IS NULL THEN r.last_report_at ELSE now() END
-       WHERE greatest(r.tat, ${at}) <= ${ceiling}
+     WHERE r.project_id = ${project} AND greatest(r.tat, ${at}) <= ${ceiling}
      RETURNING 1`,
   );
   sql.output("rate_taken", "SELECT EXISTS (SELECT 1 FROM rate_token)");
-  // The snapshot still shows the bucket as it was before this statement.
+  // Read only for a refused take. The snapshot still shows the bucket as it
+  // was before this statement.
   sql.output(
     "rate_wait_ms",
-    `SELECT tat - ${ceiling} FROM reporter_state WHERE project_id = ${project}`,
+    `SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM rate_token)
+       THEN (SELECT tat - ${ceiling} FROM reporter_state WHERE project_id = ${project})
+     END`,
   );
   return "rate_token";
 }
@@ -60,8 +61,12 @@ export function takeRateTokenIn(
 /** Reads the take's outcome from the statement's row. */
 export function rateDecisionOf(row: Record<string, unknown>): RateDecision {
   if (row.rate_taken === true) return { allowed: true };
-  const waitMs = Number(row.rate_wait_ms ?? NaN);
+  if (row.rate_wait_ms === null || row.rate_wait_ms === undefined) {
+    // Migration 0005 gives every project its row; without one, every
+    // report would be refused as over the limit, for good.
+    throw new Error("the project has no reporter_state row");
+  }
   // A concurrent take may have moved the bucket after this snapshot.
-  const seconds = Number.isFinite(waitMs) ? Math.ceil(waitMs / 1000) : 1;
+  const seconds = Math.ceil(Number(row.rate_wait_ms) / 1000);
   return { allowed: false, retryAfterSeconds: Math.max(seconds, 1) };
 }
