@@ -91,6 +91,7 @@ export function Api({ stack }: StackContext) {
               "VM_REPORTER_RATE_LIMIT",
               "REPORTER_INTERVAL_SECONDS",
               "DATABASE_PREPARED_STATEMENTS",
+              "REPORTER_ASYNC_COMMIT",
               "COMMAND_VISIBILITY_TIMEOUT_SECONDS",
             ]),
           },

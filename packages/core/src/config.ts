@@ -27,6 +27,12 @@ const ConfigSchema = z.object({
    * other transaction-mode poolers cannot keep prepared statements.
    */
   DATABASE_PREPARED_STATEMENTS: booleanFlag.default(false),
+  /**
+   * Commits the VM Reporter's telemetry without waiting for the WAL to
+   * reach disk. A database crash can then lose the last moments of
+   * telemetry, never approvals or command statuses.
+   */
+  REPORTER_ASYNC_COMMIT: booleanFlag.default(true),
   SUPABASE_URL: z.url().optional(),
   SUPABASE_JWKS_URL: z.url().optional(),
   DYNAMODB_ENDPOINT: z.url().optional(),

@@ -172,6 +172,7 @@ export async function startLocalStack(
     ...commands,
     reportIntervalSeconds: config.REPORTER_INTERVAL_SECONDS,
     reporterRateLimit: { capacity: config.VM_REPORTER_RATE_LIMIT },
+    asyncCommit: config.REPORTER_ASYNC_COMMIT,
     corsOrigins: config.CORS_ALLOWED_ORIGINS,
   });
   const dashboard = createDashboardHandler({

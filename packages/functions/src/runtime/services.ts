@@ -98,6 +98,7 @@ export function vmReporterServicesFromConfig(
     db: databaseFromConfig(config),
     commandSettings: commandSettingsFromConfig(config),
     reporterRateLimit: { capacity: config.VM_REPORTER_RATE_LIMIT },
+    asyncCommit: config.REPORTER_ASYNC_COMMIT,
     corsOrigins: config.CORS_ALLOWED_ORIGINS,
     reportIntervalSeconds: config.REPORTER_INTERVAL_SECONDS,
   };
