@@ -121,11 +121,14 @@ export function writeGatewayResult(
     headers[name.toLowerCase()] = String(value);
   }
   if (result.cookies?.length) headers["set-cookie"] = result.cookies;
-  const body =
-    result.body === undefined
-      ? Buffer.alloc(0)
-      : Buffer.from(result.body, result.isBase64Encoded ? "base64" : "utf8");
-  headers["content-length"] = String(body.length);
+  // A text body goes out as a string, which Node sends with the headers in
+  // one write.
+  const body = result.isBase64Encoded
+    ? Buffer.from(result.body ?? "", "base64")
+    : (result.body ?? "");
+  headers["content-length"] = String(
+    typeof body === "string" ? Buffer.byteLength(body) : body.length,
+  );
   response.writeHead(result.statusCode ?? 200, headers);
   response.end(body);
 }

@@ -90,7 +90,7 @@ function approvalKey(
   now: number,
 ) {
   return {
-    project: sql.param(projectId, "uuid"),
+    project: sql.shared("project_id", projectId, "uuid"),
     id: sql.param(id, "uuid"),
     now: sql.param(new Date(now), "timestamptz"),
   };

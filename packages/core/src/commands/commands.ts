@@ -115,7 +115,7 @@ export function leaseCommandsIn(
     exclude: string[];
   },
 ): RowReader<DeliveredCommand[]> {
-  const project = sql.param(poll.projectId, "uuid");
+  const project = sql.shared("project_id", poll.projectId, "uuid");
   const now = sql.param(new Date(poll.now), "timestamptz");
   const leaseEnd = sql.param(
     new Date(poll.now + poll.settings.visibilityTimeoutMs),
@@ -220,7 +220,7 @@ export function advanceCommandIn(
 ): RowReader<{ command_id: string; status: CommandStatus }> {
   const name = sql.name("command_status");
   const id = sql.param(report.command_id, "uuid");
-  const project = sql.param(projectId, "uuid");
+  const project = sql.shared("project_id", projectId, "uuid");
   const to = sql.param(report.status, "text");
   sql.with(
     name,

@@ -9,12 +9,34 @@ export class Statement {
   readonly params: unknown[] = [];
   private readonly ctes: string[] = [];
   private readonly outputs: string[] = [];
+  private readonly sharedParams = new Map<
+    string,
+    { value: unknown; placeholder: string }
+  >();
   private counter = 0;
 
   /** Adds a parameter and returns its placeholder, cast when `type` is given. */
   param(value: unknown, type?: string): string {
     this.params.push(value);
     return type ? `$${this.params.length}::${type}` : `$${this.params.length}`;
+  }
+
+  /**
+   * Returns the placeholder of a parameter that every part of the statement
+   * shares, such as the project id, adding it on first use, so that the
+   * value is sent once.
+   */
+  shared(key: string, value: unknown, type: string): string {
+    const entry = this.sharedParams.get(key);
+    if (entry === undefined) {
+      const placeholder = this.param(value, type);
+      this.sharedParams.set(key, { value, placeholder });
+      return placeholder;
+    }
+    if (entry.value !== value) {
+      throw new Error(`statement parameter ${key} has two values`);
+    }
+    return entry.placeholder;
   }
 
   /** Returns a CTE name unique in this statement, such as `approval_3`. */

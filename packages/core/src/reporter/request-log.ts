@@ -50,7 +50,7 @@ export function logRequestIn(
   allowed: string,
   entry: Omit<ReporterRequestLogEntry, "status" | "error">,
 ): void {
-  const project = sql.param(entry.projectId, "uuid");
+  const project = sql.shared("project_id", entry.projectId, "uuid");
   const route = sql.param(entry.route.slice(0, MAX_ROUTE_LENGTH), "text");
   const latency = sql.param(roundMs(entry.latencyMs), "float8");
   const items = sql.param(

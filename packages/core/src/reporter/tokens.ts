@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { hash, randomBytes } from "node:crypto";
 import type { Database, Queryable } from "../db/pool";
 import type { Statement } from "../db/statement";
 import { unauthorized } from "../errors";
@@ -8,7 +8,7 @@ const TOKEN_BYTES = 32;
 const TOKEN_PATTERN = /^scr_[A-Za-z0-9_-]{43}$/;
 
 export function hashReporterToken(token: string): Buffer {
-  return createHash("sha256").update(token, "utf8").digest();
+  return hash("sha256", token, "buffer");
 }
 
 /**
@@ -104,7 +104,7 @@ export function checkTokenIn(
   hash: Buffer,
 ): string {
   sql.with("token_owner", OWNER_SQL(sql.param(hash, "bytea")));
-  const project = sql.param(projectId, "uuid");
+  const project = sql.shared("project_id", projectId, "uuid");
   sql.with(
     "allowed",
     `SELECT 1 FROM token_owner

@@ -20,19 +20,36 @@ export function insertTelemetry(
 ): number[] {
   const spec: TelemetryTable = TELEMETRY_TABLES[route];
   const perBody = bodies.map((body) => spec.rows(body));
-  let rows = perBody.flat();
+  let rows = perBody.length === 1 ? perBody[0]! : perBody.flat();
   if (route === "metrics/cli-sessions") rows = dedupeSessions(rows as any);
-  const names = Object.keys(spec.columns);
-  const typed = names.map((name) => `${name} ${spec.columns[name as never]}`);
-  const project = sql.param(projectId, "uuid");
+  const { columns, record } = clausesOf(spec);
+  const project = sql.shared("project_id", projectId, "uuid");
   const items = sql.param(JSON.stringify(rows), "jsonb");
   sql.with(
     sql.name("insert"),
-    `INSERT INTO ${spec.table} (project_id, ${names.join(", ")})
-     SELECT ${project}, ${names.join(", ")}
-     FROM jsonb_to_recordset(${items}) AS item(${typed.join(", ")})
+    `INSERT INTO ${spec.table} (project_id, ${columns})
+     SELECT ${project}, ${columns}
+     FROM jsonb_to_recordset(${items}) AS item(${record})
      WHERE EXISTS (SELECT 1 FROM ${allowed})
      ${spec.conflict ?? ""}`,
   );
   return perBody.map((items) => items.length);
+}
+
+/** Each table's column list and record type, built once. */
+const clauses = new Map<TelemetryTable, { columns: string; record: string }>();
+
+function clausesOf(spec: TelemetryTable) {
+  let built = clauses.get(spec);
+  if (built === undefined) {
+    const names = Object.keys(spec.columns);
+    built = {
+      columns: names.join(", "),
+      record: names
+        .map((name) => `${name} ${spec.columns[name as never]}`)
+        .join(", "),
+    };
+    clauses.set(spec, built);
+  }
+  return built;
 }

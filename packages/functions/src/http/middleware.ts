@@ -38,7 +38,9 @@ export function cors(allowedOrigins: readonly string[]): GatewayMiddleware {
     };
   };
   const decorate: GatewayMiddleware["after"] = async (request) => {
-    if (!request.response) return;
+    if (!request.response || request.event.headers?.origin === undefined) {
+      return;
+    }
     request.response.headers = {
       ...request.response.headers,
       ...headersFor(request.event),

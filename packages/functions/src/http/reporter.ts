@@ -46,11 +46,13 @@ function projectIdOf(event: GatewayEvent): string | undefined {
 export function reporterRequestLog(db: Database): GatewayMiddleware {
   const started = new WeakMap<object, number>();
   const write: GatewayMiddleware["after"] = async (request) => {
-    const projectId = projectIdOf(request.event);
     const response = request.response;
+    const logId = request.event.reporter?.logId;
+    // The report's own statement logged it as a success.
+    if (logId !== undefined && response?.statusCode === 200) return;
+    const projectId = projectIdOf(request.event);
     if (!projectId || !response) return;
     const status = response.statusCode ?? 200;
-    const logId = request.event.reporter?.logId;
     try {
       if (logId !== undefined) {
         if (status === 200) return;
