@@ -31,13 +31,22 @@ export async function startEngines() {
     max: embedded ? 1 : 10,
     preparedStatements: false,
   });
+  // Every session commits without waiting for the WAL flush, for a bare
+  // server as durable as the reporter's telemetry. PGlite ignores it.
+  const asyncUrl = new URL(url);
+  asyncUrl.searchParams.set("options", "-c synchronous_commit=off");
+  const asynchronous = createDatabase({
+    url: asyncUrl.toString(),
+    max: embedded ? 1 : 10,
+  });
   const engine = embedded ? "PGlite" : "PostgreSQL";
   const close = async () => {
     await db.close();
     await unprepared.close();
+    await asynchronous.close();
     await embedded?.close();
   };
-  return { db, unprepared, engine, close };
+  return { db, unprepared, asynchronous, engine, close };
 }
 
 export type Engines = Awaited<ReturnType<typeof startEngines>>;
@@ -78,10 +87,18 @@ export function timedEngines(engines: Engines): Engines {
   return { ...engines, db };
 }
 
-/** Builds the reporter handler with a bucket no benchmark can empty. */
-export function benchHandler(engines: Engines): GatewayHandler {
+/**
+ * Builds the reporter handler with a bucket no benchmark can empty. Its
+ * telemetry commits asynchronously, as with the default
+ * REPORTER_ASYNC_COMMIT=true, unless `asyncCommit` is false.
+ */
+export function benchHandler(
+  engines: Engines,
+  { asyncCommit = true } = {},
+): GatewayHandler {
   return createVmReporterHandler({
     db: engines.db,
+    asyncCommit,
     commandSettings: {
       visibilityTimeoutMs: 60_000,
       deliveryDeadlineMs: 3_600_000,

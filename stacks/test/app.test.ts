@@ -34,6 +34,7 @@ const OPERATOR_SETTINGS = {
   AZURE_VM_SSH_PUBLIC_KEY: "ssh-ed25519 AAAAC3Nza-test ops@synthcore",
   RETENTION_COMMANDS_DAYS: "45",
   VM_REPORTER_RATE_LIMIT: "300",
+  REPORTER_ASYNC_COMMIT: "false",
 };
 
 beforeAll(async () => {
@@ -151,12 +152,12 @@ describe("functions", () => {
     ).toBeUndefined();
   });
 
-  it("passes vm-reporter its rate limit", () => {
+  it("passes vm-reporter its rate limit and commit setting", () => {
     const [, fn] = functionOf(app.api, VM_REPORTER);
+    const variables = fn.Properties.Environment.Variables;
 
-    expect(fn.Properties.Environment.Variables.VM_REPORTER_RATE_LIMIT).toBe(
-      "300",
-    );
+    expect(variables.VM_REPORTER_RATE_LIMIT).toBe("300");
+    expect(variables.REPORTER_ASYNC_COMMIT).toBe("false");
   });
 
   it("runs lifecycle functions against Azure", () => {

@@ -8,6 +8,17 @@ describe("parseConfig", () => {
     expect(config.VM_API_RATE_LIMIT).toBe(20);
     expect(config.CORS_ALLOWED_ORIGINS).toEqual(DEFAULT_CORS_ORIGINS);
     expect(config.DATABASE_URL).toBeUndefined();
+    expect(config.REPORTER_ASYNC_COMMIT).toBe(true);
+    expect(config.DATABASE_PREPARED_STATEMENTS).toBe(false);
+  });
+
+  it("reads REPORTER_ASYNC_COMMIT as a flag", () => {
+    expect(parseConfig({ REPORTER_ASYNC_COMMIT: "false" })).toMatchObject({
+      REPORTER_ASYNC_COMMIT: false,
+    });
+    expect(() => parseConfig({ REPORTER_ASYNC_COMMIT: "maybe" })).toThrow(
+      /REPORTER_ASYNC_COMMIT/,
+    );
   });
 
   it("splits the CORS allowlist", () => {

@@ -157,7 +157,7 @@ async function runRoute(
 /** Validates the body against the route's schema, naming the first bad field. */
 function validateRoute(): GatewayMiddleware {
   return {
-    before: async (request) => {
+    before: (request) => {
       const route = request.event.reporter!.route;
       const schema =
         route === BATCH_ROUTE

@@ -54,6 +54,21 @@ describe("local stack over HTTP", () => {
       body: (await response.json()) as any,
     };
   };
+  it("answers a body over 10 MB with 413, as API Gateway does", async () => {
+    const response = await fetch(`${stack.url}/functions/v1/vm-api`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "x".repeat(10 * 1024 * 1024 + 1),
+    });
+    expect(response.status).toBe(413);
+    expect(await response.json()).toEqual({
+      message: "Request Entity Too Large",
+    });
+    // The stack still serves the next request.
+    const next = await call({ action: "list" });
+    expect(next.status).not.toBe(413);
+  });
+
   const statusOf = async (projectId: string) =>
     (await call({ action: "status", project_id: projectId })).body.data.project
       .status as string;

@@ -16,6 +16,9 @@ import {
   type GatewayMiddleware,
 } from "./types";
 
+// Hooks that do no I/O are plain functions: Middy awaits whatever a hook
+// returns, and an async function would add a promise to every request.
+
 const CORS_ALLOW_HEADERS =
   "authorization, content-type, x-project-id, x-client-info, apikey";
 const CORS_MAX_AGE_SECONDS = "86400";
@@ -48,7 +51,7 @@ export function cors(allowedOrigins: readonly string[]): GatewayMiddleware {
   };
 
   return {
-    before: async (request) => {
+    before: (request) => {
       if (request.event.requestContext.http.method !== "OPTIONS") return;
       return { statusCode: 204, headers: headersFor(request.event), body: "" };
     },
@@ -60,7 +63,7 @@ export function cors(allowedOrigins: readonly string[]): GatewayMiddleware {
 /** Rejects every method but POST with 405. */
 export function postOnly(): GatewayMiddleware {
   return {
-    before: async (request) => {
+    before: (request) => {
       const method = request.event.requestContext.http.method;
       if (method !== "POST") throw methodNotAllowed(method);
     },
@@ -101,7 +104,7 @@ export function rateLimit(
 /** Parses the body as JSON, decoding base64 first when API Gateway encoded it. */
 export function jsonBody(): GatewayMiddleware {
   return {
-    before: async (request) => {
+    before: (request) => {
       const { body, isBase64Encoded } = request.event;
       const text =
         body === undefined
@@ -124,7 +127,7 @@ export function jsonBody(): GatewayMiddleware {
  * invalid field. */
 export function validate(schema: ZodType): GatewayMiddleware {
   return {
-    before: async (request) => {
+    before: (request) => {
       const result = schema.safeParse(request.event.json);
       if (!result.success)
         throw badRequest(describeZodError(result.error, request.event.json));

@@ -75,7 +75,7 @@ export function reporterRequestLog(db: Database): GatewayMiddleware {
     }
   };
   return {
-    before: async (request) => {
+    before: (request) => {
       started.set(request.event, performance.now());
     },
     after: write,
@@ -95,7 +95,7 @@ function errorOf(body: string | undefined): string | undefined {
 /** Rejects a route the reporter does not have with 404. */
 export function reporterRoute(): GatewayMiddleware {
   return {
-    before: async (request) => {
+    before: (request) => {
       const route = reporterRouteOf(request.event);
       if (!isReporterRoute(route) && route !== BATCH_ROUTE) {
         const expected = [...REPORTER_ROUTE_NAMES, BATCH_ROUTE].join(", ");
@@ -111,7 +111,7 @@ export function reporterRoute(): GatewayMiddleware {
 /** Requires an X-Project-ID header holding a UUID. */
 export function projectHeader(): GatewayMiddleware {
   return {
-    before: async (request) => {
+    before: (request) => {
       const header = request.event.headers?.["x-project-id"];
       if (header === undefined || header.trim() === "") {
         throw badRequest("missing X-Project-ID header");
@@ -141,7 +141,7 @@ export function reporterAuth(
   now: () => number,
 ): GatewayMiddleware {
   return {
-    before: async (request) => {
+    before: (request) => {
       const reporter = request.event.reporter!;
       reporter.tokenHash = reporterTokenHash(bearerToken(request.event));
     },
@@ -169,7 +169,7 @@ export function reporterAuth(
 /** Rejects a body over `maxBytes` with 413 before it is parsed. */
 export function bodyLimit(maxBytes: number): GatewayMiddleware {
   return {
-    before: async (request) => {
+    before: (request) => {
       const { body, isBase64Encoded } = request.event;
       if (body === undefined) return;
       const bytes = isBase64Encoded

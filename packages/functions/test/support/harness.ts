@@ -157,6 +157,8 @@ export class VmApiHarness {
       ...commands,
       // The frozen test clock: no token comes back while a test runs.
       reporterRateLimit: { capacity: options.reporterRateLimit ?? 1000 },
+      // As deployed: REPORTER_ASYNC_COMMIT defaults to true.
+      asyncCommit: true,
       corsOrigins: services.corsOrigins,
     };
     const harness = new VmApiHarness(
