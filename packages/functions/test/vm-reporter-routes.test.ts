@@ -69,6 +69,39 @@ describe.each(databaseEngines())("vm-reporter telemetry on %s", (engine) => {
     expect(response.body.data.health_status).toBe(expected);
   });
 
+  it("health answers with the time the snapshot was stored", async () => {
+    const response = await send("health", validBody("health"));
+    const stored = await rows(
+      "SELECT received_at FROM health_snapshots WHERE project_id = $1 ORDER BY id DESC LIMIT 1",
+    );
+
+    expect(new Date(response.body.data.received_at)).toEqual(
+      stored[0]!.received_at,
+    );
+  });
+
+  it("fails loudly for a project that lost its reporter row", async () => {
+    const other = await api.project(owner, await api.organization(owner));
+    const otherToken = await rotateReporterToken(api.db, other);
+    await api.db.query("DELETE FROM reporter_state WHERE project_id = $1", [
+      other,
+    ]);
+
+    const response = await api.report("health", validBody("health"), {
+      projectId: other,
+      token: otherToken,
+    });
+
+    // Not a 429: without its row the project would be refused for good.
+    expect(response.status).toBe(500);
+    expect(response.body).toEqual({ error: "internal server error" });
+    const snapshots = await api.db.query(
+      "SELECT count(*)::int8 AS n FROM health_snapshots WHERE project_id = $1",
+      [other],
+    );
+    expect(snapshots.rows[0].n).toBe(0);
+  });
+
   it("keeps a stopped project's health when a late report arrives", async () => {
     await send("health", validBody("health"));
     const { status } = (
