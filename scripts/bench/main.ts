@@ -36,7 +36,7 @@ const ROOT = resolve(import.meta.dirname, "../..");
 const ITERATIONS = 3000;
 const WARMUP = 100;
 const LOAD = { connections: 8, seconds: 5 };
-/** Runs of each HTTP row, taken in turn; the table shows each row's median run. */
+/** Runs of each HTTP row, taken in turn. The table shows each row's median run. */
 const ROUNDS = 3;
 /** Projects the HTTP load reports for, round robin. */
 const FLEET = 64;
@@ -62,7 +62,7 @@ const HEALTH_INSERT = `INSERT INTO health_snapshots (project_id, health_status,
   cpu_percent, memory_percent, disk_percent, agents, reported_at)
   VALUES ($1, 'healthy', 1, 2, 3, '{}', now())`;
 
-/** A cycle's report without approvals or command statuses: telemetry and a poll. */
+/** Builds a cycle's report without approvals or command statuses: telemetry and a poll. */
 function cycleBatch() {
   const { items, max_commands } = fullBatch();
   return {
@@ -296,7 +296,7 @@ async function http(engines: Engines) {
   }
 }
 
-/** The run with the median rate, with the errors of every run. */
+/** Returns the run with the median rate, with the errors of every run. */
 function median(runs: LoadResult[]): LoadResult {
   const sorted = [...runs].sort((a, b) => a.perSecond - b.perSecond);
   const errors = runs.reduce((sum, run) => sum + run.errors, 0);

@@ -34,7 +34,9 @@ export class Statement {
       return placeholder;
     }
     if (entry.value !== value) {
-      throw new Error(`statement parameter ${key} has two values`);
+      throw new Error(
+        `statement parameter ${key} already has a different value`,
+      );
     }
     return entry.placeholder;
   }

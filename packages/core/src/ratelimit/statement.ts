@@ -15,8 +15,8 @@ export interface RateLimit {
  * Postgres has greatest(), so refill and take are one conditional update of
  * the project's row, which every project has from its creation, and
  * concurrent takes lock the row in turn. `health` is an SQL expression for
- * a health report's status (NULL for none); the same update writes it, so
- * that a report updates one row.
+ * a health report's status, or NULL. The same update writes it, so that a
+ * report updates one row.
  *
  * Returns the name of a CTE that contains a row when the token was taken.
  * Read the outcome with `rateDecisionOf`.
@@ -47,8 +47,8 @@ export function takeRateTokenIn(
      RETURNING 1`,
   );
   sql.output("rate_taken", "SELECT EXISTS (SELECT 1 FROM rate_token)");
-  // Read only for a refused take. The snapshot still shows the bucket as it
-  // was before this statement.
+  // Read only for a rejected take. The snapshot still shows the bucket as
+  // it was before this statement.
   sql.output(
     "rate_wait_ms",
     `SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM rate_token)
@@ -62,9 +62,11 @@ export function takeRateTokenIn(
 export function rateDecisionOf(row: Record<string, unknown>): RateDecision {
   if (row.rate_taken === true) return { allowed: true };
   if (row.rate_wait_ms === null || row.rate_wait_ms === undefined) {
-    // Migration 0005 gives every project its row; without one, every
-    // report would be refused as over the limit, for good.
-    throw new Error("the project has no reporter_state row");
+    // Without its row, a 429 would reject every report of the project for
+    // good. Migration 0005 gives every project its row.
+    throw new Error(
+      `reporter_state row missing for project ${String(row.project_id)}; apply migration 0005 with "synthcore migrate"`,
+    );
   }
   // A concurrent take may have moved the bucket after this snapshot.
   const seconds = Math.ceil(Number(row.rate_wait_ms) / 1000);

@@ -120,7 +120,7 @@ export async function applyReport(
  * loses at most the last moments of reports. Telemetry is sent again on the
  * next cycle, and a lost lease only delivers its commands once more, which
  * agents skip by id. An approval, an acknowledgement or a command status
- * must not be lost once the VM has its answer, so those wait for the flush.
+ * must not be lost once the VM has the reply, so those wait for the flush.
  */
 export function commitsAsynchronously(report: Pick<Report, "items">): boolean {
   return report.items.every((item) => isTelemetryRoute(item.route));

@@ -32,7 +32,7 @@ describe.each(databaseEngines())("reporter_state on %s", (engine) => {
   });
   afterAll(() => database.close());
 
-  it("is there for a project from its first moment", async () => {
+  it("exists from a project's creation", async () => {
     const { rows } = await database.db.query<{ id: string }>(PROJECT, ["new"]);
 
     expect(await stateOf(database, rows[0]!.id)).toEqual([
@@ -40,7 +40,7 @@ describe.each(databaseEngines())("reporter_state on %s", (engine) => {
     ]);
   });
 
-  it("is there for every project one statement creates", async () => {
+  it("exists for each project of one insert", async () => {
     const { rows } = await database.db.query<{ id: string }>(
       `INSERT INTO projects (organization_id, name, status, region, vm_size)
        SELECT o.id, 'many-' || n, 'active', 'westeurope', 'Standard_D2s_v3'
@@ -54,10 +54,10 @@ describe.each(databaseEngines())("reporter_state on %s", (engine) => {
     }
   });
 
-  it("goes with its project, and takes the project's telemetry along", async () => {
+  it("goes with a deleted project and its telemetry", async () => {
     const { rows } = await database.db.query<{ id: string }>(PROJECT, ["gone"]);
-    const kept = await database.db.query<{ id: string }>(PROJECT, ["kept"]);
-    const [gone, stays] = [rows[0]!.id, kept.rows[0]!.id];
+    const other = await database.db.query<{ id: string }>(PROJECT, ["kept"]);
+    const [gone, stays] = [rows[0]!.id, other.rows[0]!.id];
     for (const id of [gone, stays]) {
       await database.db.query(
         `INSERT INTO health_snapshots (project_id, health_status, cpu_percent,
@@ -76,11 +76,11 @@ describe.each(databaseEngines())("reporter_state on %s", (engine) => {
 
     const count = async (table: string, id: string) =>
       (
-        await database.db.query(
+        await database.db.query<{ n: number }>(
           `SELECT count(*)::int8 AS n FROM ${table} WHERE project_id = $1`,
           [id],
         )
-      ).rows[0].n;
+      ).rows[0]!.n;
     for (const table of [
       "health_snapshots",
       "vm_reporter_request_log",

@@ -23,12 +23,12 @@ describe("Statement", () => {
     expect(sql.params).toEqual([project, "between"]);
   });
 
-  it("refuses a second value under a shared key", () => {
+  it("rejects a second value for a shared key", () => {
     const sql = new Statement();
     sql.shared("project_id", "0b6f6c5e-6c43-4c1c-9a55-3f4f2f6f2c11", "uuid");
 
     expect(() =>
       sql.shared("project_id", "5d1c1e0a-3b0e-4f57-8d7e-2f0a8b9c1d22", "uuid"),
-    ).toThrow("statement parameter project_id has two values");
+    ).toThrow("statement parameter project_id already has a different value");
   });
 });
