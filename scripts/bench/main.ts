@@ -390,6 +390,10 @@ async function main() {
   );
   print();
   print(
+    'The reporter commits telemetry without waiting for the WAL flush, as with the default `REPORTER_ASYNC_COMMIT=true`, except in the rows marked "synchronous commit". A batch of all kinds carries an approval, so it waits for the flush.',
+  );
+  print();
+  print(
     `## Handler in process (${ITERATIONS} sequential requests after ${WARMUP} warm-up)`,
   );
   print();
