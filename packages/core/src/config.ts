@@ -28,9 +28,10 @@ const ConfigSchema = z.object({
    */
   DATABASE_PREPARED_STATEMENTS: booleanFlag.default(false),
   /**
-   * Commits the VM Reporter's telemetry without waiting for the WAL to
-   * reach disk. A database crash can then lose the last moments of
-   * telemetry, never approvals or command statuses.
+   * Commits the VM Reporter's health, statistics and polls without waiting
+   * for the WAL to reach disk. A database crash can then lose the last
+   * moments of those, never messages, audit events, approvals or command
+   * statuses.
    */
   REPORTER_ASYNC_COMMIT: booleanFlag.default(true),
   SUPABASE_URL: z.url().optional(),

@@ -8,6 +8,7 @@ import { createVmReporterHandler } from "../src/vm-reporter-handler";
 import { fullBatch, tableCounts, unknownAck } from "./support/batch-fixtures";
 import { VmApiHarness, type TestUser } from "./support/harness";
 import { validBody } from "./support/reporter-fixtures";
+import type { ReporterRoute } from "@synthcore/core/reporter/routes";
 
 /** Builds a reporter whose database keeps the row each report's statement returned. */
 function recordingReporter(
@@ -61,21 +62,29 @@ describe.each(databaseEngines())("reporter commits on %s", (engine) => {
     body: unknown,
   ) => api.report(route, body, { projectId, token, handler: reporter.handler });
 
-  const telemetryOnly: Array<[string, () => unknown]> = [
-    ["health", () => validBody("health")],
-    ["messages", () => validBody("messages")],
-    ["metrics/tasks", () => validBody("metrics/tasks")],
+  const SAMPLES = [
+    "health",
+    "conflicts",
+    "metrics/tasks",
+    "metrics/productivity",
+    "metrics/cli-sessions",
+  ];
+  const samplesOnly: Array<[string, () => unknown]> = [
+    ...SAMPLES.map((route): [string, () => unknown] => [
+      route,
+      () => validBody(route as ReporterRoute),
+    ]),
     ["commands/poll", () => ({})],
     [
       "batch",
       () => ({
-        items: fullBatch().items.filter((item) => item.route !== "approvals"),
+        items: fullBatch().items.filter((item) => SAMPLES.includes(item.route)),
         max_commands: 5,
       }),
     ],
   ];
 
-  it.each(telemetryOnly)("%s commits asynchronously", async (route, body) => {
+  it.each(samplesOnly)("%s commits asynchronously", async (route, body) => {
     const reporter = recordingReporter(api, api.db, true);
 
     const response = await send(reporter, route, body());
@@ -85,6 +94,8 @@ describe.each(databaseEngines())("reporter commits on %s", (engine) => {
   });
 
   const decisive: Array<[string, string, () => unknown]> = [
+    ["a message", "messages", () => validBody("messages")],
+    ["an audit event", "audit", () => validBody("audit")],
     ["an approval request", "approvals", () => validBody("approvals")],
     ["a batch with an approval", "batch", () => fullBatch()],
     [

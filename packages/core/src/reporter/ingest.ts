@@ -25,7 +25,7 @@ export interface ReportDeps extends CommandDeps {
   /** The per-project limit of the VM Reporter. */
   reporterRateLimit: RateLimit;
   /**
-   * Whether a report of telemetry alone commits without waiting for the WAL
+   * Whether a report of samples alone commits without waiting for the WAL
    * flush (synchronous_commit off for its transaction). Default false.
    */
   asyncCommit?: boolean;
@@ -94,7 +94,7 @@ export async function applyReport(
     latencyMs: report.elapsedMs(),
     items: report.log.items,
   });
-  // Epoch milliseconds: a float8 parses faster than a timestamptz.
+  // Epoch milliseconds, which parse faster than a timestamptz.
   sql.output("received_at", "extract(epoch FROM now()) * 1000");
   if (deps.asyncCommit && commitsAsynchronously(report)) {
     // Local to this statement's transaction, so a pooled connection keeps
@@ -116,14 +116,28 @@ export async function applyReport(
 }
 
 /**
- * Whether a report may commit before its WAL reaches disk. A crash then
- * loses at most the last moments of reports. Telemetry is sent again on the
- * next cycle, and a lost lease only delivers its commands once more, which
- * agents skip by id. An approval, an acknowledgement or a command status
+ * Routes whose rows a database crash may lose once acknowledged: a health
+ * snapshot or a CLI session's state, which the next report replaces, and
+ * periodic statistics, whose loss leaves a gap in a chart. Agents do not
+ * send an acknowledged report again.
+ */
+const SAMPLE_ROUTES: ReadonlySet<string> = new Set([
+  "health",
+  "conflicts",
+  "metrics/tasks",
+  "metrics/productivity",
+  "metrics/cli-sessions",
+]);
+
+/**
+ * Returns whether a report may commit before its WAL reaches disk, which
+ * is when it carries only samples and polls. A lost lease only delivers its commands once
+ * more, which agents skip by id. Messages and audit events are records
+ * people read back, and an approval, an acknowledgement or a command status
  * must not be lost once the VM has the reply, so those wait for the flush.
  */
 export function commitsAsynchronously(report: Pick<Report, "items">): boolean {
-  return report.items.every((item) => isTelemetryRoute(item.route));
+  return report.items.every((item) => SAMPLE_ROUTES.has(item.route));
 }
 
 /** Adds each item's writes; returns how to read each item's result. */
