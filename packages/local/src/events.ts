@@ -9,6 +9,8 @@ const TEXT_TYPES =
 export interface RouteMatch {
   routeKey: string;
   pathParameters?: Record<string, string>;
+  /** The request's URL, when the router has parsed it already. */
+  url?: URL;
 }
 
 /**
@@ -21,13 +23,13 @@ export function toGatewayEvent(
   body: Buffer,
   route: RouteMatch,
 ): APIGatewayProxyEventV2 {
-  const url = new URL(request.url ?? "/", "http://127.0.0.1");
+  const url = route.url ?? new URL(request.url ?? "/", "http://127.0.0.1");
+  // Node lowercases the names in request.headers.
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers)) {
+  for (const name in request.headers) {
+    const value = request.headers[name];
     if (value === undefined || name === "cookie") continue;
-    headers[name.toLowerCase()] = Array.isArray(value)
-      ? value.join(",")
-      : value;
+    headers[name] = Array.isArray(value) ? value.join(",") : value;
   }
   const cookies = request.headers.cookie
     ?.split(";")

@@ -38,16 +38,19 @@ export async function route(
   response: ServerResponse,
   routes: Routes,
 ): Promise<void> {
-  const path = new URL(request.url ?? "/", "http://127.0.0.1").pathname;
+  const url = new URL(request.url ?? "/", "http://127.0.0.1");
+  const path = url.pathname;
 
   if (path === "/functions/v1/vm-api") {
     return invoke(request, response, routes.vmApi, {
       routeKey: "ANY /functions/v1/vm-api",
+      url,
     });
   }
   if (path === "/functions/v1/dashboard") {
     return invoke(request, response, routes.dashboard, {
       routeKey: "ANY /functions/v1/dashboard",
+      url,
     });
   }
   if (
@@ -57,6 +60,7 @@ export async function route(
     return invoke(request, response, routes.vmReporter, {
       routeKey: "ANY /functions/v1/vm-reporter/{route+}",
       pathParameters: { route: path.slice(REPORTER_PREFIX.length) },
+      url,
     });
   }
   if (path === "/auth/v1/.well-known/jwks.json" && request.method === "GET") {
