@@ -32,7 +32,7 @@ export async function startEngines() {
     preparedStatements: false,
   });
   // Every session commits without waiting for the WAL flush, for a bare
-  // server as durable as the reporter's telemetry. PGlite ignores it.
+  // server as durable as the reporter's samples. PGlite ignores it.
   const asyncUrl = new URL(url);
   asyncUrl.searchParams.set("options", "-c synchronous_commit=off");
   const asynchronous = createDatabase({
@@ -89,8 +89,8 @@ export function timedEngines(engines: Engines): Engines {
 
 /**
  * Builds the reporter handler with a bucket no benchmark can empty. Its
- * telemetry commits asynchronously, as with the default
- * REPORTER_ASYNC_COMMIT=true, unless `asyncCommit` is false.
+ * samples (health, statistics, polls) commit asynchronously, as with the
+ * default REPORTER_ASYNC_COMMIT=true, unless `asyncCommit` is false.
  */
 export function benchHandler(
   engines: Engines,
@@ -130,13 +130,12 @@ export async function serve(
 export function gatewayServer(handler: GatewayHandler) {
   return serve(async (request, response) => {
     const body = await readBody(request, 1024 * 1024);
-    const route = new URL(request.url, "http://127.0.0.1").pathname.replace(
-      "/functions/v1/vm-reporter/",
-      "",
-    );
+    const url = new URL(request.url, "http://127.0.0.1");
+    const route = url.pathname.replace("/functions/v1/vm-reporter/", "");
     const event = toGatewayEvent(request, body, {
       routeKey: "ANY /functions/v1/vm-reporter/{route+}",
       pathParameters: { route },
+      url,
     });
     const context = lambdaContext("vm-reporter");
     const result = await handler(event, context);
