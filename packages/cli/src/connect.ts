@@ -7,7 +7,11 @@ import { join } from "node:path";
 export interface Connection {
   db: Database;
   stack?: StackFile;
-  /** True when the data is the local PGlite store, not a Postgres server. */
+  /**
+   * True for a local stack's data: the PGlite store, or the database of
+   * an `npm start` running on the data directory, whose dev issuer signs
+   * user tokens.
+   */
   local: boolean;
   close(): Promise<void>;
 }
@@ -16,14 +20,21 @@ export interface Connection {
  * Connects to the database the operator means: DATABASE_URL when set, else
  * the PGlite of a running `npm start`, else the PGlite files in the data
  * directory, opened here. PGlite allows one process at a time, so a running
- * stack's database is used whenever there is one.
+ * stack's database is used whenever there is one. A running stack on a
+ * Postgres server needs DATABASE_URL here too, because its address, which
+ * may hold a password, is not written to the data directory.
  */
 export async function connect(dataDir: string): Promise<Connection> {
   const stack = await readRunningStack(dataDir);
   const url = process.env.DATABASE_URL;
   if (url) {
     const db = createDatabase({ url, max: 2 });
-    return { db, stack, local: false, close: () => db.close() };
+    return { db, stack, local: stack !== undefined, close: () => db.close() };
+  }
+  if (stack?.database === "server") {
+    throw new Error(
+      "the running local stack uses the Postgres server in its DATABASE_URL; set DATABASE_URL for this command too",
+    );
   }
   if (stack?.database_url) {
     const db = createDatabase({ url: stack.database_url, max: 2 });

@@ -7,6 +7,11 @@ export interface StackFile {
   api_url: string;
   /** The embedded Postgres endpoint; absent when DATABASE_URL is in use. */
   database_url?: string;
+  /**
+   * The kind of database the stack uses: the embedded one, or the server
+   * in its DATABASE_URL, whose address is not written here.
+   */
+  database?: "embedded" | "server";
 }
 
 export async function writeStackFile(

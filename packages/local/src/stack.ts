@@ -216,6 +216,7 @@ export async function startLocalStack(
       pid: process.pid,
       api_url: url,
       database_url: embedded ? databaseUrl : undefined,
+      database: embedded ? "embedded" : "server",
     });
 
   return {
