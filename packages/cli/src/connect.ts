@@ -1,7 +1,8 @@
 import { startEmbeddedPostgres } from "@synthcore/core/db/embedded";
-import { migrate } from "@synthcore/core/db/migrate";
+import { migrate, type MigrationResult } from "@synthcore/core/db/migrate";
 import { createDatabase, type Database } from "@synthcore/core/db/pool";
 import { readRunningStack, type StackFile } from "@synthcore/local/stack-file";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 
 export interface Connection {
@@ -13,6 +14,8 @@ export interface Connection {
    * user tokens.
    */
   local: boolean;
+  /** The migrations that opening the PGlite files applied, since it migrates them first. */
+  migrated?: MigrationResult;
   close(): Promise<void>;
 }
 
@@ -41,13 +44,16 @@ export async function connect(dataDir: string): Promise<Connection> {
     return { db, stack, local: true, close: () => db.close() };
   }
 
+  // PGlite creates its own folder, but not the data directory around it.
+  await mkdir(dataDir, { recursive: true });
   const embedded = await startEmbeddedPostgres({
     dataDir: join(dataDir, "pgdata"),
   });
   const db = createDatabase({ url: embedded.url, max: 2 });
-  await migrate(db);
+  const migrated = await migrate(db);
   return {
     db,
+    migrated,
     local: true,
     async close() {
       await db.close();

@@ -172,7 +172,9 @@ function optionalUuid(flags: Flags, name: string): string | undefined {
 }
 
 async function runMigrate(connection: Connection): Promise<Output> {
-  const result = await migrate(connection.db);
+  const rerun = await migrate(connection.db);
+  // Opening the PGlite files has migrated them already: report that run.
+  const result = connection.migrated ?? rerun;
   const text = result.applied.length
     ? `applied ${result.applied.join(", ")}`
     : `up to date (${result.skipped.length} migrations)`;
@@ -317,10 +319,15 @@ async function agent(flags: Flags): Promise<number> {
   const withDefaults = { ...fromEnvironment, ...definedOnly(flags) };
   const project =
     optionalUuid(withDefaults, "project") ?? required(withDefaults, "project");
+  if (typeof withDefaults.token !== "string" || withDefaults.token === "") {
+    throw new UsageError(
+      '--token or SYNTHCORE_REPORTER_TOKEN is required; mint one with "synthcore token reporter --project ID"',
+    );
+  }
   const summaries = await runAgent(
     {
       project,
-      token: required(withDefaults, "token"),
+      token: withDefaults.token.trim(),
       url: typeof withDefaults.url === "string" ? withDefaults.url : undefined,
       intervalSeconds: wholeNumber(flags, "interval", 0),
       cycles: wholeNumber(flags, "cycles", 1),

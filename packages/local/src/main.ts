@@ -67,7 +67,7 @@ Synthcore local stack is running on ${stack.url}
   Compute   ${stack.compute.name === "azure" ? "Azure" : `simulated, ${settings.SYNTHCORE_SIM_DELAY_MS} ms per VM operation`}
 
 Seed a user, then sign in to the dashboard as that user. Or get a token,
-in another terminal:
+in another terminal${config.DATABASE_URL ? ", with the same DATABASE_URL set" : ""}:
 
   npx synthcore org create --name "Acme" --owner you@example.com --json
   npx synthcore token user --email you@example.com
@@ -80,8 +80,8 @@ Then call the API with it:
 
 Run a simulated VM agent for a project (its VM is active after a few seconds):
 
-  npx synthcore token reporter --project <project_id>
-  npx synthcore agent --project <project_id> --token <reporter token> --interval 5
+  export SYNTHCORE_REPORTER_TOKEN=$(npx synthcore token reporter --project <project_id>)
+  npx synthcore agent --project <project_id> --interval 5
 
 Press Ctrl+C to stop.
 `);

@@ -308,3 +308,38 @@ describe("npm start with the synthcore CLI", () => {
     expect(JSON.parse(result.stdout).token).toMatch(/^ey/);
   });
 });
+
+describe("the synthcore CLI before the first npm start", () => {
+  let parent: string;
+
+  beforeAll(async () => {
+    parent = await mkdtemp(join(tmpdir(), "synthcore-fresh-"));
+  });
+  afterAll(() => rm(parent, { recursive: true, force: true }));
+
+  it("migrate creates the data directory", async () => {
+    const env = { SYNTHCORE_DATA_DIR: join(parent, "new", ".synthcore") };
+
+    const first = await runCli(["migrate", "--json"], env);
+    const second = await runCli(["migrate", "--json"], env);
+
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.stdout).applied).toContain(
+      "0005_reporter_hot_path",
+    );
+    expect(second.code).toBe(0);
+    expect(JSON.parse(second.stdout).applied).toEqual([]);
+  });
+
+  it("agent names both ways to pass the reporter token", async () => {
+    const result = await runCli(
+      ["agent", "--project", "0b6f6c5e-6c43-4c1c-9a55-3f4f2f6f2c11"],
+      { SYNTHCORE_DATA_DIR: parent, SYNTHCORE_REPORTER_TOKEN: "" },
+    );
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      '--token or SYNTHCORE_REPORTER_TOKEN is required; mint one with "synthcore token reporter --project ID"',
+    );
+  });
+});
