@@ -407,7 +407,7 @@ async function main() {
   );
   print();
   print(
-    'The reporter commits health reports, statistics and polls without waiting for the WAL flush, as with the default `REPORTER_ASYNC_COMMIT=true`, except in the rows marked "synchronous commit". Messages, audit events and approvals wait for the flush, so a batch that carries them does too. The ingestion target compares the reporter and the bare server both waiting for the flush.',
+    'The reporter commits health reports, statistics and polls without waiting for the WAL flush, as with the default `REPORTER_ASYNC_COMMIT=true`, except in the rows marked "synchronous commit". Messages, audit events, approvals, acknowledgements and command statuses wait for the flush, so a batch that carries them does too. The ingestion target compares the reporter and the bare server both waiting for the flush.',
   );
   print();
   print(

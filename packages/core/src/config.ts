@@ -28,8 +28,8 @@ const ConfigSchema = z.object({
    */
   DATABASE_PREPARED_STATEMENTS: booleanFlag.default(false),
   /**
-   * Commits the VM Reporter's health, statistics and polls without waiting
-   * for the WAL to reach disk. A database crash can then lose the last
+   * Commits the VM Reporter's health, statistics, CLI-session state and
+   * polls without waiting for the WAL to reach disk. A database crash can then lose the last
    * moments of those, never messages, audit events, approvals or command
    * statuses.
    */

@@ -26,7 +26,8 @@ export interface ReportDeps extends CommandDeps {
   reporterRateLimit: RateLimit;
   /**
    * Whether a report of samples alone commits without waiting for the WAL
-   * flush (synchronous_commit off for its transaction). Default false.
+   * flush (synchronous_commit off for its transaction). Off unless given;
+   * the configuration's REPORTER_ASYNC_COMMIT turns it on by default.
    */
   asyncCommit?: boolean;
 }
