@@ -14,7 +14,7 @@ export interface Connection {
    * user tokens.
    */
   local: boolean;
-  /** The migrations that opening the PGlite files applied, since it migrates them first. */
+  /** The migrations applied when the PGlite files were opened. */
   migrated?: MigrationResult;
   close(): Promise<void>;
 }

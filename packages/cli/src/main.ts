@@ -146,10 +146,14 @@ async function run(command: string, flags: Flags): Promise<Output> {
   }
 }
 
-function required(flags: Flags, name: string): string {
+function required(
+  flags: Flags,
+  name: string,
+  missing = `--${name} is required`,
+): string {
   const value = flags[name];
   if (typeof value !== "string" || value.trim() === "")
-    throw new UsageError(`--${name} is required`);
+    throw new UsageError(missing);
   return value.trim();
 }
 
@@ -172,9 +176,8 @@ function optionalUuid(flags: Flags, name: string): string | undefined {
 }
 
 async function runMigrate(connection: Connection): Promise<Output> {
-  const rerun = await migrate(connection.db);
-  // Opening the PGlite files has migrated them already: report that run.
-  const result = connection.migrated ?? rerun;
+  // Opening the PGlite files has migrated them already, so report that run.
+  const result = connection.migrated ?? (await migrate(connection.db));
   const text = result.applied.length
     ? `applied ${result.applied.join(", ")}`
     : `up to date (${result.skipped.length} migrations)`;
@@ -319,15 +322,15 @@ async function agent(flags: Flags): Promise<number> {
   const withDefaults = { ...fromEnvironment, ...definedOnly(flags) };
   const project =
     optionalUuid(withDefaults, "project") ?? required(withDefaults, "project");
-  if (typeof withDefaults.token !== "string" || withDefaults.token === "") {
-    throw new UsageError(
-      '--token or SYNTHCORE_REPORTER_TOKEN is required; mint one with "synthcore token reporter --project ID"',
-    );
-  }
+  const token = required(
+    withDefaults,
+    "token",
+    '--token or SYNTHCORE_REPORTER_TOKEN is required; mint one with "synthcore token reporter --project ID"',
+  );
   const summaries = await runAgent(
     {
       project,
-      token: withDefaults.token.trim(),
+      token,
       url: typeof withDefaults.url === "string" ? withDefaults.url : undefined,
       intervalSeconds: wholeNumber(flags, "interval", 0),
       cycles: wholeNumber(flags, "cycles", 1),

@@ -29,9 +29,9 @@ const ConfigSchema = z.object({
   DATABASE_PREPARED_STATEMENTS: booleanFlag.default(false),
   /**
    * Commits the VM Reporter's health, statistics, CLI-session state and
-   * polls without waiting for the WAL to reach disk. A database crash can then lose the last
-   * moments of those, never messages, audit events, approvals or command
-   * statuses.
+   * polls without waiting for the WAL to reach disk. A database crash can
+   * then lose the last moments of those, never messages, audit events,
+   * approvals or command statuses.
    */
   REPORTER_ASYNC_COMMIT: booleanFlag.default(true),
   SUPABASE_URL: z.url().optional(),

@@ -132,8 +132,8 @@ const SAMPLE_ROUTES: ReadonlySet<string> = new Set([
 
 /**
  * Returns whether a report may commit before its WAL reaches disk, which
- * is when it carries only samples and polls. A lost lease only delivers its commands once
- * more, which agents skip by id. Messages and audit events are records
+ * is when it carries only samples and polls. A lost lease only delivers its
+ * commands once more, which agents skip by id. Messages and audit events are records
  * people read back, and an approval, an acknowledgement or a command status
  * must not be lost once the VM has the reply, so those wait for the flush.
  */

@@ -47,15 +47,15 @@ export function reporterRequestLog(db: Database): GatewayMiddleware {
   const started = new WeakMap<object, number>();
   const write: GatewayMiddleware["after"] = async (request) => {
     const response = request.response;
+    if (!response) return;
+    const status = response.statusCode ?? 200;
     const logId = request.event.reporter?.logId;
     // The report's own statement logged it as a success.
-    if (logId !== undefined && response?.statusCode === 200) return;
+    if (logId !== undefined && status === 200) return;
     const projectId = projectIdOf(request.event);
-    if (!projectId || !response) return;
-    const status = response.statusCode ?? 200;
+    if (!projectId) return;
     try {
       if (logId !== undefined) {
-        if (status === 200) return;
         const error = errorOf(response.body);
         await correctReporterRequestLog(db, logId, { status, error });
         return;
