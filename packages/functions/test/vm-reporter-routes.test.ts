@@ -228,6 +228,36 @@ describe.each(databaseEngines())("vm-reporter telemetry on %s", (engine) => {
     },
   );
 
+  it.each([
+    [
+      "health",
+      "SELECT health_status, cpu_percent, memory_percent, disk_percent, load_1m, load_5m, load_15m, uptime_seconds, agents, reported_at FROM health_snapshots WHERE project_id = $1 ORDER BY id DESC LIMIT 3",
+    ],
+    [
+      "conflicts",
+      "SELECT agent, branch, conflicts_detected, conflicts_resolved, files, syncs_succeeded, syncs_failed, last_sync_at, reported_at FROM conflict_reports WHERE project_id = $1 ORDER BY id DESC LIMIT 3",
+    ],
+    [
+      "audit",
+      "SELECT agent, action, target, outcome, details, occurred_at FROM audit_events WHERE project_id = $1 ORDER BY id DESC LIMIT 3",
+    ],
+  ] as const)("%s stores one row like several", async (route, sql) => {
+    // A lone row travels as typed parameters, several as one JSON array.
+    const body = validBody(route);
+    const alone = await send(route, body);
+    const together = await api.report(
+      "batch",
+      { items: [body, body].map((item) => ({ route, body: item })) },
+      { projectId, token },
+    );
+
+    expect(alone.status).toBe(200);
+    expect(together.status).toBe(200);
+    const [first, second, third] = await rows(sql);
+    expect(first).toEqual(second);
+    expect(first).toEqual(third);
+  });
+
   it("a CLI session reported again updates its row", async () => {
     const body = validBody("metrics/cli-sessions");
     const session = (body.sessions as object[])[0]!;

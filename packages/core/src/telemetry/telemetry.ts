@@ -18,8 +18,9 @@ export function deriveHealth(report: HealthReport): ReportedHealth {
 }
 
 /**
- * The table of one telemetry route. A body's items travel as one JSON
- * array, and `jsonb_to_recordset` types them by `columns`.
+ * The table of one telemetry route. A lone row travels as one parameter
+ * per column, several rows as one JSON array that `jsonb_to_recordset`
+ * types; both take their SQL types from `columns`.
  */
 export interface TelemetryTable {
   table: string;
