@@ -37,7 +37,7 @@ const ITERATIONS = 3000;
 const WARMUP = 100;
 const LOAD = { connections: 8, seconds: 5 };
 /** Runs of each HTTP row, taken in turn. The table shows each row's median run. */
-const ROUNDS = 3;
+const ROUNDS = 5;
 /** Projects the HTTP load reports for, round robin. */
 const FLEET = 64;
 const lines: string[] = [];
@@ -265,7 +265,6 @@ async function http(engines: Engines) {
     "| server | commit | req/s | p50 ms | p99 ms | errors | vs bare | vs bare, same commit | vs bare, same statement |",
   );
   print("|---|---|---:|---:|---:|---:|---:|---:|---:|");
-  const rates = new Map<string, number>();
   // Rounds interleave the rows, so that a slow spell of the machine
   // touches every row alike.
   const results = new Map<string, LoadResult[]>();
@@ -277,8 +276,17 @@ async function http(engines: Engines) {
   }
   for (const [label, , , commit] of runs) {
     const result = median(results.get(label)!);
-    rates.set(label, result.perSecond);
-    const of = (base: string) => result.perSecond / rates.get(base)!;
+    // Each round's rate is compared with the base's rate in the same round,
+    // because the tables grow and the machine drifts between rounds.
+    const of = (base: string) =>
+      middle(
+        results
+          .get(label)!
+          .map(
+            (run, round) =>
+              run.perSecond / results.get(base)![round]!.perSecond,
+          ),
+      );
     const bareOf = {
       sync: "bare node:http + pg",
       async: "bare node:http + pg, asynchronous commit",
@@ -311,6 +319,10 @@ async function http(engines: Engines) {
   ]) {
     await server.close();
   }
+}
+
+function middle(values: number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 }
 
 /** Returns the run with the median rate, with the errors of every run. */
@@ -418,7 +430,7 @@ async function main() {
     await inProcess(engines);
     print();
     print(
-      `## HTTP on 127.0.0.1 (${LOAD.connections} connections from a worker thread, ${FLEET} projects in turn; median of ${ROUNDS} runs of ${LOAD.seconds} s, taken in turn)`,
+      `## HTTP on 127.0.0.1 (${LOAD.connections} connections from a worker thread, ${FLEET} projects in turn; median of ${ROUNDS} runs of ${LOAD.seconds} s, taken in turn; each share is the median of the rounds' shares)`,
     );
     print();
     await http(engines);
