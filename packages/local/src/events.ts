@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
 import type { GatewayResult } from "@synthcore/functions/http/types";
@@ -36,7 +36,7 @@ export function toGatewayEvent(
     .map((cookie) => cookie.trim());
   const contentType = headers["content-type"] ?? "application/json";
   const isText = TEXT_TYPES.test(contentType);
-  const now = new Date();
+  const now = Date.now();
 
   return {
     version: "2.0",
@@ -64,8 +64,8 @@ export function toGatewayEvent(
       requestId: apiGatewayRequestId(),
       routeKey: route.routeKey,
       stage: "$default",
-      time: now.toUTCString(),
-      timeEpoch: now.getTime(),
+      time: gatewayTime(now),
+      timeEpoch: now,
     },
     body:
       body.length === 0
@@ -77,14 +77,43 @@ export function toGatewayEvent(
   };
 }
 
+const MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(" ");
+const pad = (value: number) => String(value).padStart(2, "0");
+let timeSecond = -1;
+let timeText = "";
+
 /**
- * Returns a request id shaped like API Gateway's (12 bytes in base64). It
- * takes its bytes from randomUUID, whose entropy cache saves a system call
- * per request that randomBytes would make.
+ * Formats a time as API Gateway's `requestContext.time` does, such as
+ * `04/Dec/2026:20:41:07 +0000`. The text changes once a second, so it is
+ * built once a second.
+ */
+export function gatewayTime(epochMs: number): string {
+  const second = Math.floor(epochMs / 1000);
+  if (second !== timeSecond) {
+    const at = new Date(second * 1000);
+    timeText =
+      `${pad(at.getUTCDate())}/${MONTHS[at.getUTCMonth()]}/${at.getUTCFullYear()}` +
+      `:${pad(at.getUTCHours())}:${pad(at.getUTCMinutes())}:${pad(at.getUTCSeconds())} +0000`;
+    timeSecond = second;
+  }
+  return timeText;
+}
+
+/** The first 6 bytes of every request id, random and drawn once per process. */
+const requestIdPrefix = randomBytes(6);
+let requestCount = 0;
+
+/**
+ * Returns a request id shaped like API Gateway's (12 bytes in base64): a
+ * random prefix for the process, then a counter, so that no id repeats
+ * within a process and ids of two processes are unlikely to collide.
  */
 function apiGatewayRequestId(): string {
-  const hex = randomUUID().replace(/-/g, "").slice(0, 24);
-  return Buffer.from(hex, "hex").toString("base64");
+  const id = Buffer.allocUnsafe(12);
+  requestIdPrefix.copy(id, 0);
+  requestCount = (requestCount + 1) % 2 ** 48;
+  id.writeUIntBE(requestCount, 6, 6);
+  return id.toString("base64");
 }
 
 /** Builds a Lambda context with a 30 second budget, like the deployed functions. */
@@ -135,46 +164,75 @@ export function writeGatewayResult(
   response.end(body);
 }
 
+/** The state `readBody` keeps on a request while it reads the body. */
+interface BodyRead {
+  chunks: Buffer[];
+  size: number;
+  limitBytes: number;
+  resolve: (body: Buffer) => void;
+  reject: (error: Error) => void;
+}
+
+const BODY_READ = Symbol("bodyRead");
+
+type ReadingRequest = IncomingMessage & { [BODY_READ]?: BodyRead };
+
 /**
  * Reads a request's body, failing with PayloadTooLargeError past
  * `limitBytes`. Listens for chunks rather than iterating the stream, which
- * costs an async iterator per request.
+ * costs an async iterator per request. Every request shares the same
+ * listeners, which find the request's state on the request, so a read
+ * creates no functions.
  */
 export function readBody(
   request: IncomingMessage,
   limitBytes: number,
 ): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      // API Gateway rejects payloads over 10 MB with 413 before Lambda runs.
-      if (size > limitBytes) {
-        cleanup();
-        request.resume();
-        reject(new PayloadTooLargeError());
-        return;
-      }
-      chunks.push(chunk);
+    (request as ReadingRequest)[BODY_READ] = {
+      chunks: [],
+      size: 0,
+      limitBytes,
+      resolve,
+      reject,
     };
-    const onEnd = () => {
-      cleanup();
-      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
-    };
-    const onError = (error: Error) => {
-      cleanup();
-      reject(error);
-    };
-    const cleanup = () => {
-      request.off("data", onData);
-      request.off("end", onEnd);
-      request.off("error", onError);
-    };
-    request.on("data", onData);
-    request.on("end", onEnd);
-    request.on("error", onError);
+    request.on("data", onBodyData);
+    request.on("end", onBodyEnd);
+    request.on("error", onBodyError);
   });
+}
+
+function onBodyData(this: ReadingRequest, chunk: Buffer): void {
+  const read = this[BODY_READ]!;
+  read.size += chunk.length;
+  // API Gateway rejects payloads over 10 MB with 413 before Lambda runs.
+  if (read.size > read.limitBytes) {
+    finishBodyRead(this);
+    this.resume();
+    read.reject(new PayloadTooLargeError());
+    return;
+  }
+  read.chunks.push(chunk);
+}
+
+function onBodyEnd(this: ReadingRequest): void {
+  const read = finishBodyRead(this);
+  const { chunks } = read;
+  read.resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+}
+
+function onBodyError(this: ReadingRequest, error: Error): void {
+  finishBodyRead(this).reject(error);
+}
+
+/** Removes the listeners and the state of a finished read, and returns the state. */
+function finishBodyRead(request: ReadingRequest): BodyRead {
+  const read = request[BODY_READ]!;
+  request[BODY_READ] = undefined;
+  request.off("data", onBodyData);
+  request.off("end", onBodyEnd);
+  request.off("error", onBodyError);
+  return read;
 }
 
 export class PayloadTooLargeError extends Error {
