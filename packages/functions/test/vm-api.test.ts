@@ -443,6 +443,11 @@ describe.each(databaseEngines())("vm-api on %s", (engine) => {
       ["not JSON", "{not json", "request body is not valid JSON"],
       ["an empty body", "", "request body is empty; expected a JSON object"],
       ["a JSON array", "[]", "request body must be a JSON object"],
+      [
+        "a NUL character in a name",
+        String.raw`{"action":"create","organization_id":"${randomUUID()}","name":"a\u0000b"}`,
+        "name: contains a NUL character or an unpaired surrogate, which PostgreSQL text cannot store",
+      ],
     ])("%s is a 400", async (_case, body, message) => {
       const response = await api.call(body, { token: owner.token });
 

@@ -265,4 +265,102 @@ describe.each(databaseEngines())("vm-reporter batch on %s", (engine) => {
     expect(rejected.status).toBe(401);
     expect(accepted.status).toBe(200);
   });
+  it("answers each health item with its own health", async () => {
+    const { projectId, batch } = await vm();
+    const newer = {
+      ...validBody("health"),
+      reported_at: "2026-04-01T14:31:00Z",
+    };
+    const older = {
+      ...validBody("health"),
+      disk_percent: 86,
+      reported_at: "2026-04-01T14:30:00Z",
+    };
+
+    // The newer report comes first: the project takes its health from it.
+    const response = await batch({
+      items: [
+        { route: "health", body: newer },
+        { route: "health", body: older },
+      ],
+    });
+
+    expect(response.status).toBe(200);
+    const statuses = response.body.data.results.map(
+      (result: any) => result.data.health_status,
+    );
+    expect(statuses).toEqual(["healthy", "degraded"]);
+    const { rows } = await api.db.query(
+      "SELECT health_status FROM reporter_state WHERE project_id = $1",
+      [projectId],
+    );
+    expect(rows).toEqual([{ health_status: "healthy" }]);
+  });
+
+  it.each([
+    [
+      "an unpaired surrogate",
+      String.raw`"x \ud800 y"`,
+      "items.1.body.messages.0.content",
+    ],
+    [
+      "a NUL character",
+      String.raw`"x \u0000 y"`,
+      "items.1.body.messages.0.content",
+    ],
+  ])("rejects %s in a text field", async (_label, escaped, path) => {
+    const { projectId, batch } = await vm();
+    const message = (validBody("messages").messages as object[])[0];
+    const body = JSON.stringify({
+      items: [
+        { route: "health", body: validBody("health") },
+        { route: "messages", body: { messages: [message, message] } },
+      ],
+    }).replace('"Plan ready"', escaped);
+
+    const response = await batch(body);
+
+    expect(response.status).toBe(400);
+    expect(response.body.error).toBe(
+      `${path}: contains a NUL character or an unpaired surrogate, which PostgreSQL text cannot store`,
+    );
+    expect(Object.values(await tableCounts(api.db, projectId))).toEqual([
+      0, 0, 0, 0, 0, 0, 0, 0,
+    ]);
+  });
+
+  it("stores an escaped surrogate pair", async () => {
+    const { projectId, batch } = await vm();
+    const message = (validBody("messages").messages as object[])[0];
+    const body = JSON.stringify({
+      items: [{ route: "messages", body: { messages: [message] } }],
+    }).replace('"Plan ready"', String.raw`"done \ud83d\ude00"`);
+
+    const response = await batch(body);
+
+    expect(response.status).toBe(200);
+    const { rows } = await api.db.query(
+      "SELECT content FROM agent_messages WHERE project_id = $1",
+      [projectId],
+    );
+    expect(rows).toEqual([{ content: "done \u{1F600}" }]);
+  });
+
+  it("rejects a time before 1970", async () => {
+    const { projectId, batch } = await vm();
+    const response = await batch({
+      items: [
+        {
+          route: "health",
+          body: { ...validBody("health"), reported_at: "0000-01-01T10:00:00Z" },
+        },
+      ],
+    });
+
+    expect(response.status).toBe(400);
+    expect(response.body.error).toBe(
+      "items.0.body.reported_at: expected a time in 1970 or later",
+    );
+    expect((await tableCounts(api.db, projectId)).health_snapshots).toBe(0);
+  });
 });

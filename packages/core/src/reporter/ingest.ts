@@ -16,6 +16,7 @@ import {
   isTelemetryRoute,
   type TelemetryRoute,
 } from "../telemetry/telemetry";
+import type { HealthReport } from "../telemetry/schemas";
 import { insertTelemetry } from "../telemetry/write";
 import { checkAccessIn, requireAccess, type ReportCaller } from "./access";
 import type { BatchItemResult, ParsedBatchItem } from "./batch";
@@ -66,8 +67,8 @@ export async function applyReport(
   const { projectId } = caller;
   const now = (deps.now ?? Date.now)();
   const sql = new Statement();
-  // The newest health report sets the project's health.
-  const newest = report.items.findLast((item) => item.route === "health");
+  // The health report the VM took last sets the project's health.
+  const newest = newestHealth(report.items);
   const health = newest && deriveHealth(newest.body);
   const allowed = checkAccessIn(
     sql,
@@ -76,7 +77,7 @@ export async function applyReport(
     deps.reporterRateLimit,
     health,
   );
-  const readers = addWrites(sql, allowed, projectId, report.items, now, health);
+  const readers = addWrites(sql, allowed, projectId, report.items, now);
   const leased =
     report.maxCommands > 0
       ? leaseCommandsIn(sql, allowed, {
@@ -141,6 +142,21 @@ export function commitsAsynchronously(report: Pick<Report, "items">): boolean {
   return report.items.every((item) => SAMPLE_ROUTES.has(item.route));
 }
 
+/** Returns the health report with the latest `reported_at`, or the later item when two tie. */
+function newestHealth(items: ParsedBatchItem[]): ParsedBatchItem | undefined {
+  let newest: ParsedBatchItem | undefined;
+  let newestAt = -Infinity;
+  for (const item of items) {
+    if (item.route !== "health") continue;
+    const at = Date.parse(item.body.reported_at as string);
+    if (at >= newestAt) {
+      newest = item;
+      newestAt = at;
+    }
+  }
+  return newest;
+}
+
 /** Adds each item's writes; returns how to read each item's result. */
 function addWrites(
   sql: Statement,
@@ -148,7 +164,6 @@ function addWrites(
   projectId: string,
   items: ParsedBatchItem[],
   now: number,
-  health: string | undefined,
 ): Map<ParsedBatchItem, Reader> {
   const readers = new Map<ParsedBatchItem, Reader>();
   const byRoute = new Map<TelemetryRoute, ParsedBatchItem[]>();
@@ -182,22 +197,23 @@ function addWrites(
     );
     group.forEach((item, index) =>
       readers.set(item, (row) =>
-        telemetryResult(route, counts[index]!, row, health),
+        telemetryResult(route, counts[index]!, row, item.body),
       ),
     );
   }
   return readers;
 }
 
+/** Builds an item's result. A health report's result names the health of its own snapshot. */
 function telemetryResult(
   route: TelemetryRoute,
   accepted: number,
   row: Record<string, unknown>,
-  health: string | undefined,
+  body: ParsedBatchItem["body"],
 ) {
   if (route !== "health") return { accepted };
   return {
-    health_status: health,
+    health_status: deriveHealth(body as HealthReport),
     received_at: new Date(Number(row.received_at)).toISOString(),
   };
 }

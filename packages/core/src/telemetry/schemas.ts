@@ -8,8 +8,13 @@ export const AgentName = z
     "expected an agent name of 1 to 64 letters, digits, '.', '_' or '-'",
   );
 
-/** A time taken on the VM, ISO 8601 with a zone, such as 2026-04-01T14:30:00Z. */
-export const VmTimestamp = z.iso.datetime({ offset: true });
+/**
+ * A time taken on the VM, ISO 8601 with a zone, such as 2026-04-01T14:30:00Z.
+ * PostgreSQL rejects year 0000, and a VM clock before 1970 is wrong anyway.
+ */
+export const VmTimestamp = z.iso
+  .datetime({ offset: true })
+  .refine((value) => value >= "1970", "expected a time in 1970 or later");
 
 const percent = z.number().min(0).max(100);
 const count = z.number().int().min(0).max(1_000_000_000);

@@ -114,13 +114,49 @@ export function jsonBody(): GatewayMiddleware {
             : body;
       if (text.trim() === "")
         throw badRequest("request body is empty; expected a JSON object");
+      let json: unknown;
       try {
-        request.event.json = JSON.parse(text);
+        json = JSON.parse(text);
       } catch {
         throw badRequest("request body is not valid JSON");
       }
+      // Only an escape can put such a character in parsed JSON, so most
+      // bodies skip the walk.
+      const path = UNSTORABLE_ESCAPE.test(text)
+        ? unstorablePath(json)
+        : undefined;
+      if (path !== undefined) {
+        throw badRequest(
+          `${path || "request body"}: contains a NUL character or an unpaired surrogate, which PostgreSQL text cannot store`,
+        );
+      }
+      request.event.json = json;
     },
   };
+}
+
+/** A JSON escape of NUL or of a surrogate half. */
+const UNSTORABLE_ESCAPE = /\\u(?:0000|[dD][89a-fA-F])/;
+/** NUL, or a surrogate half without its other half. */
+const UNSTORABLE_CHARACTER =
+  /\0|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * Returns the path of the first string, object keys included, that
+ * PostgreSQL text and jsonb reject, or undefined when there is none.
+ */
+export function unstorablePath(value: unknown, path = ""): string | undefined {
+  if (typeof value === "string") {
+    return UNSTORABLE_CHARACTER.test(value) ? path : undefined;
+  }
+  if (typeof value !== "object" || value === null) return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    const at = path === "" ? key : `${path}.${key}`;
+    if (UNSTORABLE_CHARACTER.test(key)) return at;
+    const found = unstorablePath(item, at);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 /** Validates the parsed body, rejecting it with a 400 that names the first
