@@ -108,7 +108,7 @@ let requestCount = 0;
  * random prefix for the process, then a counter, so that no id repeats
  * within a process and ids of two processes are unlikely to collide.
  */
-function apiGatewayRequestId(): string {
+export function apiGatewayRequestId(): string {
   const id = Buffer.allocUnsafe(12);
   requestIdPrefix.copy(id, 0);
   requestCount = (requestCount + 1) % 2 ** 48;

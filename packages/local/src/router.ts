@@ -3,6 +3,7 @@ import type { DevIssuer } from "@synthcore/core/auth/dev-issuer";
 import type { Queryable } from "@synthcore/core/db/pool";
 import type { GatewayHandler } from "@synthcore/functions/http/types";
 import {
+  apiGatewayRequestId,
   lambdaContext,
   PayloadTooLargeError,
   readBody,
@@ -77,7 +78,7 @@ export async function route(
     (await serveDashboard(request, response, path, routes.dashboardDir))
   )
     return;
-  sendJson(response, 404, { message: "Not Found" });
+  sendGatewayError(response, 404, "Not Found");
 }
 
 async function invoke(
@@ -91,7 +92,7 @@ async function invoke(
     body = await readBody(request, MAX_BODY_BYTES);
   } catch (error) {
     if (error instanceof PayloadTooLargeError)
-      return sendJson(response, 413, { message: "Request Entity Too Large" });
+      return sendGatewayError(response, 413, "Request Entity Too Large");
     throw error;
   }
   const event = toGatewayEvent(request, body, match);
@@ -99,6 +100,16 @@ async function invoke(
   const functionName = match.routeKey.split("/")[3]!;
   const result = await handler(event, lambdaContext(functionName));
   writeGatewayResult(response, result, event.requestContext.requestId);
+}
+
+/** Sends an error of API Gateway itself, which carries a request id like every response. */
+function sendGatewayError(
+  response: ServerResponse,
+  status: number,
+  message: string,
+): void {
+  response.setHeader("apigw-requestid", apiGatewayRequestId());
+  sendJson(response, status, { message });
 }
 
 export function sendJson(

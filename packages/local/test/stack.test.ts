@@ -54,7 +54,7 @@ describe("local stack over HTTP", () => {
       body: (await response.json()) as any,
     };
   };
-  it("rejects a body over 10 MB with 413", async () => {
+  it("rejects a body over 10 MiB with 413", async () => {
     const response = await fetch(`${stack.url}/functions/v1/vm-api`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -64,6 +64,7 @@ describe("local stack over HTTP", () => {
     expect(await response.json()).toEqual({
       message: "Request Entity Too Large",
     });
+    expect(response.headers.get("apigw-requestid")).toMatch(/\S+/);
     // The stack still serves the next request.
     const next = await call({ action: "list" });
     expect(next.status).not.toBe(413);
@@ -182,5 +183,6 @@ describe("local stack over HTTP", () => {
 
     expect(response.status).toBe(404);
     expect(await response.json()).toEqual({ message: "Not Found" });
+    expect(response.headers.get("apigw-requestid")).toMatch(/\S+/);
   });
 });
