@@ -137,9 +137,8 @@ export function gatewayServer(handler: GatewayHandler) {
       pathParameters: { route },
       url,
     });
-    const context = lambdaContext("vm-reporter");
-    const result = await handler(event, context);
-    writeGatewayResult(response, result, context.awsRequestId);
+    const result = await handler(event, lambdaContext("vm-reporter"));
+    writeGatewayResult(response, result, event.requestContext.requestId);
   });
 }
 

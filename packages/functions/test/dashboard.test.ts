@@ -1,9 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { rotateReporterToken } from "@synthcore/core/reporter/tokens";
 import { databaseEngines } from "@synthcore/core/testing/database";
 import type { GatewayHandler } from "../src/http/types";
 import { callDashboard, dashboardHandler } from "./support/dashboard";
 import { ALLOWED_ORIGIN, VmApiHarness, type TestUser } from "./support/harness";
+import { validBody } from "./support/reporter-fixtures";
 
 describe.each(databaseEngines())("dashboard gateway on %s", (engine) => {
   let api: VmApiHarness;
@@ -152,6 +154,29 @@ describe.each(databaseEngines())("dashboard gateway on %s", (engine) => {
         items: [expect.objectContaining({ id: projectId })],
         next_cursor: null,
       });
+    });
+
+    it("returns the latest health's time as ISO 8601 in UTC", async () => {
+      const reported = await api.project(owner, organizationId);
+      const token = await rotateReporterToken(api.db, reported);
+      await api.report(
+        "health",
+        {
+          ...validBody("health"),
+          reported_at: "2026-04-01T16:30:00.123456+02:00",
+        },
+        { projectId: reported, token },
+      );
+
+      const response = await read({
+        action: "projects",
+        organization_id: organizationId,
+      });
+
+      const item = response.body.data.items.find(
+        (project: any) => project.id === reported,
+      );
+      expect(item.latest_health.reported_at).toBe("2026-04-01T14:30:00.123Z");
     });
 
     it("leaves deleted projects out", async () => {

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { DevIssuer } from "@synthcore/core/auth/dev-issuer";
 import type { Queryable } from "@synthcore/core/db/pool";
-import { readBody } from "./events";
+import { PayloadTooLargeError, readBody } from "./events";
 
 const MAX_TTL_SECONDS = 24 * 3600;
 
@@ -38,7 +38,13 @@ async function issueToken(
   let body: { email?: unknown; ttl_seconds?: unknown };
   try {
     body = JSON.parse((await readBody(request, 4096)).toString("utf8"));
-  } catch {
+  } catch (error) {
+    if (error instanceof PayloadTooLargeError) {
+      return send(response, 413, {
+        error:
+          "request body is over 4096 bytes; expected a JSON body with email",
+      });
+    }
     return send(response, 400, { error: "expected a JSON body with email" });
   }
   const ttl = body.ttl_seconds ?? 3600;

@@ -102,7 +102,7 @@ async function invoke(
   writeGatewayResult(response, result, event.requestContext.requestId);
 }
 
-/** Sends an error of API Gateway itself, which carries a request id like every response. */
+/** Sends an error of API Gateway itself, with a request id as on every API Gateway response. */
 function sendGatewayError(
   response: ServerResponse,
   status: number,

@@ -178,6 +178,19 @@ describe("local stack over HTTP", () => {
     expect(response.headers.get("apigw-requestid")).toMatch(/\S+/);
   });
 
+  it("rejects a dev token request over 4096 bytes with 413", async () => {
+    const response = await fetch(`${stack.url}/auth/v1/dev/token`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: "big@example.com", pad: "x".repeat(5000) }),
+    });
+
+    expect(response.status).toBe(413);
+    expect(await response.json()).toEqual({
+      error: "request body is over 4096 bytes; expected a JSON body with email",
+    });
+  });
+
   it("answers unknown paths with 404", async () => {
     const response = await fetch(`${stack.url}/nope`);
 

@@ -15,9 +15,13 @@ interface PageRequest {
 /** Returns the health as read of project `t`, silent for `param` ms. */
 const healthOf = (param: string) => healthAsRead("t", param);
 
+// reported_at is formatted as JavaScript's toISOString() does, like every
+// other time the dashboard gateway returns. json_build_object would write
+// microseconds and +00:00.
 const LATEST_HEALTH = `(SELECT json_build_object('cpu_percent', h.cpu_percent,
     'memory_percent', h.memory_percent, 'disk_percent', h.disk_percent,
-    'reported_at', h.reported_at)
+    'reported_at', to_char(h.reported_at AT TIME ZONE 'UTC',
+      'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
   FROM health_snapshots h WHERE h.project_id = t.id ORDER BY h.id DESC LIMIT 1)`;
 
 /** Lists the organizations the user belongs to, with the user's role in each. */
