@@ -108,7 +108,9 @@ describe.each(databaseEngines())("vm-reporter batch on %s", (engine) => {
     const twice = await batch({ items: [approval, approval] });
 
     expect(unknown.status).toBe(400);
-    expect(unknown.body.error).toMatch(/^items\.0\.route: /);
+    expect(unknown.body.error).toMatch(
+      /^items\.0\.route: expected one of health, .*; a batch polls for commands with its max_commands field$/,
+    );
     expect(twice.status).toBe(400);
     expect(twice.body.error).toMatch(
       /^items\.1\.body\.approval_id: .* more than one item/,

@@ -30,6 +30,12 @@ export const BatchItem = z.discriminatedUnion(
     (typeof itemSchemas)[number],
     ...(typeof itemSchemas)[number][],
   ],
+  {
+    error: (issue) =>
+      issue.code === "invalid_union"
+        ? `expected one of ${BATCH_ITEM_ROUTES.join(", ")}; a batch polls for commands with its max_commands field`
+        : undefined,
+  },
 );
 
 /** A batch item after validation. */
