@@ -348,21 +348,46 @@ describe.each(databaseEngines())("vm-reporter batch on %s", (engine) => {
     expect(rows).toEqual([{ content: "done \u{1F600}" }]);
   });
 
-  it("rejects a time before 1970", async () => {
+  it.each([
+    "0000-01-01T10:00:00Z",
+    "1970-01-01T00:30:00+01:00",
+    "9999-12-31T23:59:59-05:00",
+  ])("rejects the time %s", async (reportedAt) => {
     const { projectId, batch } = await vm();
     const response = await batch({
       items: [
         {
           route: "health",
-          body: { ...validBody("health"), reported_at: "0000-01-01T10:00:00Z" },
+          body: { ...validBody("health"), reported_at: reportedAt },
         },
       ],
     });
 
     expect(response.status).toBe(400);
     expect(response.body.error).toBe(
-      "items.0.body.reported_at: expected a time in 1970 or later",
+      "items.0.body.reported_at: expected a time from 1970 to 9999 in UTC",
     );
     expect((await tableCounts(api.db, projectId)).health_snapshots).toBe(0);
+  });
+
+  it("logs a rejected NUL in a key without the NUL", async () => {
+    const { projectId, token } = await vm();
+    const body = JSON.stringify(validBody("health")).replace(
+      '"planner"',
+      String.raw`"plan\u0000ner"`,
+    );
+
+    const response = await api.report("health", body, { projectId, token });
+
+    const field = "agents.plan\uFFFDner";
+    expect(response.status).toBe(400);
+    expect(response.body.error).toBe(
+      `${field}: contains a NUL character or an unpaired surrogate, which PostgreSQL text cannot store`,
+    );
+    expect(await lastLog(api.db, projectId)).toMatchObject({
+      route: "health",
+      status: 400,
+      error: response.body.error,
+    });
   });
 });

@@ -16,6 +16,10 @@ const MAX_ERROR_LENGTH = 1000;
 
 const roundMs = (ms: number) => Math.round(ms * 100) / 100;
 
+/** Cuts an error to the column's length, replacing NUL, which PostgreSQL text rejects. */
+const storedError = (error: string | undefined) =>
+  error?.slice(0, MAX_ERROR_LENGTH).replaceAll("\0", "\uFFFD") ?? null;
+
 /**
  * Writes one row of `vm_reporter_request_log`, only when the project exists,
  * so that a request naming an unknown id leaves nothing behind.
@@ -32,7 +36,7 @@ export async function writeReporterRequestLog(
       entry.route.slice(0, MAX_ROUTE_LENGTH),
       entry.status,
       roundMs(entry.latencyMs),
-      entry.error?.slice(0, MAX_ERROR_LENGTH) ?? null,
+      storedError(entry.error),
       entry.items ? JSON.stringify(entry.items) : null,
     ],
   );
@@ -76,6 +80,6 @@ export async function correctReporterRequestLog(
 ): Promise<void> {
   await db.query(
     "UPDATE vm_reporter_request_log SET status = $2, error = $3 WHERE id = $1",
-    [id, outcome.status, outcome.error?.slice(0, MAX_ERROR_LENGTH) ?? null],
+    [id, outcome.status, storedError(outcome.error)],
   );
 }

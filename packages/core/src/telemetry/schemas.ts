@@ -8,13 +8,18 @@ export const AgentName = z
     "expected an agent name of 1 to 64 letters, digits, '.', '_' or '-'",
   );
 
+const EARLIEST_VM_TIME = 0;
+const LATEST_VM_TIME = Date.UTC(10000, 0, 1) - 1;
+
 /**
- * A time taken on the VM, ISO 8601 with a zone, such as 2026-04-01T14:30:00Z.
- * PostgreSQL rejects year 0000, and a VM clock before 1970 is wrong anyway.
+ * A time taken on the VM, ISO 8601 with a zone, such as 2026-04-01T14:30:00Z,
+ * from 1970 to 9999 in UTC. PostgreSQL rejects year 0000, and a time past
+ * 9999 comes back in a form Date.parse cannot read.
  */
-export const VmTimestamp = z.iso
-  .datetime({ offset: true })
-  .refine((value) => value >= "1970", "expected a time in 1970 or later");
+export const VmTimestamp = z.iso.datetime({ offset: true }).refine((value) => {
+  const time = Date.parse(value);
+  return time >= EARLIEST_VM_TIME && time <= LATEST_VM_TIME;
+}, "expected a time from 1970 to 9999 in UTC");
 
 const percent = z.number().min(0).max(100);
 const count = z.number().int().min(0).max(1_000_000_000);

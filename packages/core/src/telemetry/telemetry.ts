@@ -20,7 +20,7 @@ export function deriveHealth(report: HealthReport): ReportedHealth {
 /**
  * The table of one telemetry route. A lone row travels as one parameter
  * per column, several rows as one JSON array that `jsonb_to_recordset`
- * types; both take their SQL types from `columns`.
+ * types. Both take their SQL types from `columns`.
  */
 export interface TelemetryTable {
   table: string;
@@ -28,6 +28,11 @@ export interface TelemetryTable {
   rows(body: any): object[];
   /** A clause appended to the INSERT, for a table that updates a repeated key. */
   conflict?: string;
+  /**
+   * The column of the time the VM took a row. Rows sent together are
+   * inserted in that order, so the newest gets the highest id.
+   */
+  takenAt?: string;
 }
 
 const HEALTH: TelemetryTable = {
@@ -47,6 +52,8 @@ const HEALTH: TelemetryTable = {
   rows: (report: HealthReport) => [
     { ...report, health_status: deriveHealth(report) },
   ],
+  // The dashboard reads a project's latest snapshot by id.
+  takenAt: "reported_at",
 };
 
 const period = { period_start: "timestamptz", period_end: "timestamptz" };

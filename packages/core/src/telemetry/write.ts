@@ -22,6 +22,9 @@ export function insertTelemetry(
   const perBody = bodies.map((body) => spec.rows(body));
   let rows = perBody.length === 1 ? perBody[0]! : perBody.flat();
   if (route === "metrics/cli-sessions") rows = dedupeSessions(rows as any);
+  if (spec.takenAt !== undefined && rows.length > 1) {
+    rows = inOrderTaken(rows, spec.takenAt);
+  }
   const { names, columns, record } = clausesOf(spec);
   const project = sql.shared("project_id", projectId, "uuid");
   // A lone row, such as a health snapshot, goes as one typed parameter per
@@ -40,6 +43,18 @@ export function insertTelemetry(
      ${spec.conflict ?? ""}`,
   );
   return perBody.map((items) => items.length);
+}
+
+/**
+ * Sorts rows by the time in `column`, keeping the order they came in for
+ * equal times. jsonb_to_recordset returns them in array order and the
+ * insert numbers them as they come. PostgreSQL keeps that order for this
+ * plan but does not document it, so a test checks it.
+ */
+function inOrderTaken(rows: object[], column: string): object[] {
+  const takenAt = (row: object) =>
+    Date.parse((row as Record<string, string>)[column]!);
+  return [...rows].sort((a, b) => takenAt(a) - takenAt(b));
 }
 
 /** Adds one row's values as parameters cast to their columns' types. */
