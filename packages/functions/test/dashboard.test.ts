@@ -179,45 +179,51 @@ describe.each(databaseEngines())("dashboard gateway on %s", (engine) => {
       expect(item.latest_health.reported_at).toBe("2026-04-01T14:30:00.123Z");
     });
 
-    it("returns the newest snapshot of a batch as the latest health", async () => {
-      const reported = await api.project(owner, organizationId);
-      const token = await rotateReporterToken(api.db, reported);
-      const health = validBody("health");
-      const newer = {
-        ...health,
-        disk_percent: 40,
-        reported_at: "2026-04-01T14:31:00Z",
-      };
-      const older = {
-        ...health,
-        disk_percent: 86,
-        reported_at: "2026-04-01T14:30:00Z",
-      };
-      await api.report(
-        "batch",
-        {
-          items: [
-            { route: "health", body: newer },
-            { route: "health", body: older },
-          ],
-        },
-        { projectId: reported, token },
-      );
+    it.each([
+      [
+        "2026-04-01T14:31:00Z",
+        "2026-04-01T14:30:00Z",
+        "2026-04-01T14:31:00.000Z",
+      ],
+      [
+        "2026-04-01T14:30:00.0002Z",
+        "2026-04-01T14:30:00.0001Z",
+        "2026-04-01T14:30:00.000Z",
+      ],
+    ])(
+      "returns the newest snapshot of a batch, %s, as the latest health",
+      async (newerAt, olderAt, shown) => {
+        const reported = await api.project(owner, organizationId);
+        const token = await rotateReporterToken(api.db, reported);
+        const health = validBody("health");
+        const newer = { ...health, disk_percent: 40, reported_at: newerAt };
+        const older = { ...health, disk_percent: 86, reported_at: olderAt };
+        await api.report(
+          "batch",
+          {
+            items: [
+              { route: "health", body: newer },
+              { route: "health", body: older },
+            ],
+          },
+          { projectId: reported, token },
+        );
 
-      const response = await read({
-        action: "projects",
-        organization_id: organizationId,
-      });
+        const response = await read({
+          action: "projects",
+          organization_id: organizationId,
+        });
 
-      const item = response.body.data.items.find(
-        (project: any) => project.id === reported,
-      );
-      expect(item.health_status).toBe("healthy");
-      expect(item.latest_health).toMatchObject({
-        disk_percent: 40,
-        reported_at: "2026-04-01T14:31:00.000Z",
-      });
-    });
+        const item = response.body.data.items.find(
+          (project: any) => project.id === reported,
+        );
+        expect(item.health_status).toBe("healthy");
+        expect(item.latest_health).toMatchObject({
+          disk_percent: 40,
+          reported_at: shown,
+        });
+      },
+    );
 
     it("leaves deleted projects out", async () => {
       const gone = await api.project(owner, organizationId);

@@ -352,6 +352,7 @@ describe.each(databaseEngines())("vm-reporter batch on %s", (engine) => {
     "0000-01-01T10:00:00Z",
     "1970-01-01T00:30:00+01:00",
     "9999-12-31T23:59:59-05:00",
+    "9999-12-31T23:59:59.9999999Z",
   ])("rejects the time %s", async (reportedAt) => {
     const { projectId, batch } = await vm();
     const response = await batch({
@@ -365,7 +366,7 @@ describe.each(databaseEngines())("vm-reporter batch on %s", (engine) => {
 
     expect(response.status).toBe(400);
     expect(response.body.error).toBe(
-      "items.0.body.reported_at: expected a time from 1970 to 9999 in UTC",
+      "items.0.body.reported_at: expected a time from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z",
     );
     expect((await tableCounts(api.db, projectId)).health_snapshots).toBe(0);
   });

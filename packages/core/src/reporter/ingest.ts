@@ -12,6 +12,7 @@ import { Statement } from "../db/statement";
 import { ApiError } from "../errors";
 import type { RateLimit } from "../ratelimit/statement";
 import {
+  compareVmTimes,
   deriveHealth,
   isTelemetryRoute,
   type TelemetryRoute,
@@ -145,14 +146,12 @@ export function commitsAsynchronously(report: Pick<Report, "items">): boolean {
 /** Returns the health report with the latest `reported_at`, or the later item when two tie. */
 function newestHealth(items: ParsedBatchItem[]): ParsedBatchItem | undefined {
   let newest: ParsedBatchItem | undefined;
-  let newestAt = -Infinity;
   for (const item of items) {
     if (item.route !== "health") continue;
-    const at = Date.parse(item.body.reported_at as string);
-    if (at >= newestAt) {
-      newest = item;
-      newestAt = at;
-    }
+    const later =
+      newest === undefined ||
+      compareVmTimes(item.body.reported_at, newest.body.reported_at) >= 0;
+    if (later) newest = item;
   }
   return newest;
 }

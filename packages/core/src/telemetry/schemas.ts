@@ -9,17 +9,19 @@ export const AgentName = z
   );
 
 const EARLIEST_VM_TIME = 0;
-const LATEST_VM_TIME = Date.UTC(10000, 0, 1) - 1;
+// Date.parse drops digits past milliseconds, which PostgreSQL rounds to
+// microseconds, so the last second of 9999 could round into year 10000.
+const LATEST_VM_TIME = Date.UTC(9999, 11, 31, 23, 59, 59);
 
 /**
  * A time taken on the VM, ISO 8601 with a zone, such as 2026-04-01T14:30:00Z,
- * from 1970 to 9999 in UTC. PostgreSQL rejects year 0000, and a time past
- * 9999 comes back in a form Date.parse cannot read.
+ * from 1970 to 9999-12-31T23:59:59Z. PostgreSQL rejects year 0000, and a
+ * time past 9999 comes back in a form Date.parse cannot read.
  */
 export const VmTimestamp = z.iso.datetime({ offset: true }).refine((value) => {
   const time = Date.parse(value);
   return time >= EARLIEST_VM_TIME && time <= LATEST_VM_TIME;
-}, "expected a time from 1970 to 9999 in UTC");
+}, "expected a time from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z");
 
 const percent = z.number().min(0).max(100);
 const count = z.number().int().min(0).max(1_000_000_000);

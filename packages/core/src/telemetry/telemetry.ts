@@ -18,6 +18,20 @@ export function deriveHealth(report: HealthReport): ReportedHealth {
 }
 
 /**
+ * Compares two VM times, ISO 8601 with a zone, to the microsecond, as
+ * PostgreSQL stores them. Date.parse alone keeps only milliseconds.
+ */
+export function compareVmTimes(a: string, b: string): number {
+  return Date.parse(a) - Date.parse(b) || microsecondsOf(a) - microsecondsOf(b);
+}
+
+/** Returns the microseconds past the millisecond in a time's fraction of a second. */
+function microsecondsOf(time: string): number {
+  const fraction = /\.(\d+)/.exec(time)?.[1] ?? "";
+  return Number(fraction.padEnd(6, "0").slice(3, 6));
+}
+
+/**
  * The table of one telemetry route. A lone row travels as one parameter
  * per column, several rows as one JSON array that `jsonb_to_recordset`
  * types. Both take their SQL types from `columns`.

@@ -1,5 +1,6 @@
 import type { Statement } from "../db/statement";
 import {
+  compareVmTimes,
   dedupeSessions,
   TELEMETRY_TABLES,
   type TelemetryRoute,
@@ -52,9 +53,8 @@ export function insertTelemetry(
  * plan but does not document it, so a test checks it.
  */
 function inOrderTaken(rows: object[], column: string): object[] {
-  const takenAt = (row: object) =>
-    Date.parse((row as Record<string, string>)[column]!);
-  return [...rows].sort((a, b) => takenAt(a) - takenAt(b));
+  const takenAt = (row: object) => (row as Record<string, string>)[column]!;
+  return [...rows].sort((a, b) => compareVmTimes(takenAt(a), takenAt(b)));
 }
 
 /** Adds one row's values as parameters cast to their columns' types. */
