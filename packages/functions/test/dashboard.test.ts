@@ -156,26 +156,27 @@ describe.each(databaseEngines())("dashboard gateway on %s", (engine) => {
       });
     });
 
-    it("returns the latest health's time as ISO 8601 in UTC", async () => {
+    /** Sends a report for a new project and returns that project's row in the list. */
+    const listedAfter = async (route: string, body: unknown) => {
       const reported = await api.project(owner, organizationId);
       const token = await rotateReporterToken(api.db, reported);
-      await api.report(
-        "health",
-        {
-          ...validBody("health"),
-          reported_at: "2026-04-01T16:30:00.123456+02:00",
-        },
-        { projectId: reported, token },
-      );
+      await api.report(route, body, { projectId: reported, token });
 
       const response = await read({
         action: "projects",
         organization_id: organizationId,
       });
-
-      const item = response.body.data.items.find(
+      return response.body.data.items.find(
         (project: any) => project.id === reported,
       );
+    };
+
+    it("returns the latest health's time as ISO 8601 in UTC", async () => {
+      const item = await listedAfter("health", {
+        ...validBody("health"),
+        reported_at: "2026-04-01T16:30:00.123456+02:00",
+      });
+
       expect(item.latest_health.reported_at).toBe("2026-04-01T14:30:00.123Z");
     });
 
@@ -193,30 +194,17 @@ describe.each(databaseEngines())("dashboard gateway on %s", (engine) => {
     ])(
       "returns the newest snapshot of a batch, %s, as the latest health",
       async (newerAt, olderAt, shown) => {
-        const reported = await api.project(owner, organizationId);
-        const token = await rotateReporterToken(api.db, reported);
         const health = validBody("health");
         const newer = { ...health, disk_percent: 40, reported_at: newerAt };
         const older = { ...health, disk_percent: 86, reported_at: olderAt };
-        await api.report(
-          "batch",
-          {
-            items: [
-              { route: "health", body: newer },
-              { route: "health", body: older },
-            ],
-          },
-          { projectId: reported, token },
-        );
 
-        const response = await read({
-          action: "projects",
-          organization_id: organizationId,
+        const item = await listedAfter("batch", {
+          items: [
+            { route: "health", body: newer },
+            { route: "health", body: older },
+          ],
         });
 
-        const item = response.body.data.items.find(
-          (project: any) => project.id === reported,
-        );
         expect(item.health_status).toBe("healthy");
         expect(item.latest_health).toMatchObject({
           disk_percent: 40,

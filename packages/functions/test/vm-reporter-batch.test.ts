@@ -380,15 +380,15 @@ describe.each(databaseEngines())("vm-reporter batch on %s", (engine) => {
 
     const response = await api.report("health", body, { projectId, token });
 
-    const field = "agents.plan\uFFFDner";
+    const reason =
+      "contains a NUL character or an unpaired surrogate, which PostgreSQL text cannot store";
     expect(response.status).toBe(400);
-    expect(response.body.error).toBe(
-      `${field}: contains a NUL character or an unpaired surrogate, which PostgreSQL text cannot store`,
-    );
+    expect(response.body.error).toBe(`agents.plan\u0000ner: ${reason}`);
+    // The request log stores the message with the NUL replaced.
     expect(await lastLog(api.db, projectId)).toMatchObject({
       route: "health",
       status: 400,
-      error: response.body.error,
+      error: `agents.plan\uFFFDner: ${reason}`,
     });
   });
 });

@@ -126,11 +126,8 @@ export function jsonBody(): GatewayMiddleware {
         ? unstorablePath(json)
         : undefined;
       if (path !== undefined) {
-        // The path may contain the character itself, and the message is
-        // stored in request logs.
-        const field = path.replace(UNSTORABLE_CHARACTERS, "\uFFFD");
         throw badRequest(
-          `${field || "request body"}: contains a NUL character or an unpaired surrogate, which PostgreSQL text cannot store`,
+          `${path || "request body"}: contains a NUL character or an unpaired surrogate, which PostgreSQL text cannot store`,
         );
       }
       request.event.json = json;
@@ -143,7 +140,6 @@ const UNSTORABLE_ESCAPE = /\\u(?:0000|[dD][89a-fA-F])/;
 /** NUL, or a surrogate half without its other half. */
 const UNSTORABLE_CHARACTER =
   /\0|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-const UNSTORABLE_CHARACTERS = new RegExp(UNSTORABLE_CHARACTER.source, "g");
 
 /**
  * Returns the path of the first string, object keys included, that
